@@ -1,0 +1,145 @@
+"""The results store: tables computed once upstream, read in slices by the reports.
+
+Layout: one Parquet file per table, ``<results_dir>/<name>.parquet``, and a
+catalogue ``<results_dir>/catalog.json`` with each table's row count, columns,
+SHA-256 and the time it was written. Producers (``berakhlak measure``,
+``berakhlak model``) call :func:`write_table`; report notebooks call
+:func:`read_table` with a government code and wave, which pushes the filter
+down to Parquet so a report reads only its slice.
+
+The tables and their columns are listed in ``docs/results_store.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from berakhlak_research.exceptions import FileProblem
+
+__all__ = ["write_table", "read_table", "has_table", "catalog", "file_sha256"]
+
+CATALOG = "catalog.json"
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _path(results_dir: str | os.PathLike, name: str) -> Path:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"Results table name {name!r} must be letters, digits and underscores.")
+    return Path(results_dir) / f"{name}.parquet"
+
+
+def write_table(results_dir: str | os.PathLike, name: str, df: pd.DataFrame) -> Path:
+    """Write one results table (atomically) and record it in the catalogue.
+
+    Parameters
+    ----------
+    results_dir : path
+        The results folder; created if missing.
+    name : str
+        Table name, e.g. ``"culture_index"``.
+    df : pandas.DataFrame
+        The table; its index is dropped.
+
+    Returns
+    -------
+    pathlib.Path
+        The Parquet file written.
+    """
+    out = _path(results_dir, name)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".parquet.tmp")
+    os.close(fd)
+    df.reset_index(drop=True).to_parquet(tmp, index=False)
+    os.replace(tmp, out)
+    cat = catalog(results_dir)
+    cat[name] = {
+        "rows": len(df),
+        "columns": [str(c) for c in df.columns],
+        "sha256": file_sha256(out),
+        "written": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    _write_catalog(results_dir, cat)
+    return out
+
+
+def _write_catalog(results_dir: str | os.PathLike, cat: dict) -> None:
+    path = Path(results_dir) / CATALOG
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".json.tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(dict(sorted(cat.items())), fh, indent=2)
+    os.replace(tmp, path)
+
+
+def catalog(results_dir: str | os.PathLike) -> dict:
+    """The catalogue of a results folder: table name -> rows, columns, sha256, written."""
+    path = Path(results_dir) / CATALOG
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def has_table(results_dir: str | os.PathLike, name: str) -> bool:
+    """Whether the results folder holds table ``name``."""
+    return _path(results_dir, name).exists()
+
+
+def read_table(
+    results_dir: str | os.PathLike,
+    name: str,
+    gov_code: str | None = None,
+    wave: int | None = None,
+    columns: list[str] | None = None,
+    wave_column: str = "wave",
+) -> pd.DataFrame:
+    """Read a results table, or one government's and wave's slice of it.
+
+    Parameters
+    ----------
+    results_dir : path
+        The results folder.
+    name : str
+        Table name.
+    gov_code : str, optional
+        Keep rows of this government (``gov_code`` column) only.
+    wave : int, optional
+        Keep rows of this wave only (column ``wave_column``).
+    columns : list of str, optional
+        Columns to read.
+    wave_column : str
+        Name of the wave column (``"period"`` for IKM tables).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows asked for, with the table's documented columns.
+    """
+    path = _path(results_dir, name)
+    if not path.exists():
+        raise FileProblem(
+            f"Results table {name!r} is missing from {results_dir}. "
+            "Run `berakhlak measure` and `berakhlak model` first.",
+            str(path),
+        )
+    filters = []
+    if gov_code is not None:
+        filters.append(("gov_code", "=", gov_code))
+    if wave is not None:
+        filters.append((wave_column, "=", int(wave)))
+    table = pq.read_table(path, columns=columns, filters=filters or None)
+    return table.to_pandas()
