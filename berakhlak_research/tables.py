@@ -144,7 +144,9 @@ INTERVENTIONS = Table(
 SKM_RESPONSES = Table(
     "skm_responses",
     "one row per citizen response",
-    ("response_id",),
+    # Offices number respondents 1..n per unit and period, so the id is unique
+    # only within them.
+    ("gov_code", "unit_code", "period", "response_id"),
     (
         Column("response_id", "string", "No Responden", True, "pseudonymous response id"),
         _GOV,

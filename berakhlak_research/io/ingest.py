@@ -1,0 +1,525 @@
+"""Read one file or a whole folder of exports: validated tables, rejected rows, row accounting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from berakhlak_research import __version__
+from berakhlak_research.exceptions import FileProblem
+from berakhlak_research.framework import LIKERT_POINTS
+from berakhlak_research.io.headers import infer_table, map_headers
+from berakhlak_research.io.read import SUPPORTED_SUFFIXES, read_raw
+from berakhlak_research.io.validate import Part, _raw_text, check, convert
+from berakhlak_research.io.validate import unit_names as _unit_names
+from berakhlak_research.tables import TABLE_NAMES, TABLES
+
+__all__ = ["ReadResult", "IngestResult", "read_table", "ingest", "validate_paths", "collect_files"]
+
+REJECT_COLUMNS = ("_rule", "_column", "_reason", "_row", "_sheet", "_file")
+PROBLEM_COLUMNS = ("file", "sheet", "row", "column", "value", "rule", "reason")
+_UNIT_TABLES = ("culture_responses", "skm_responses", "interventions", "published_ikm")
+
+
+class ReadResult(NamedTuple):
+    """What :func:`read_table` returns (unpacks as ``data, rejected, report, problems``).
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        Accepted rows, canonical columns and dtypes of :mod:`berakhlak_research.tables`.
+    rejected : pandas.DataFrame
+        Rejected rows with their values as written (original headers) plus
+        ``_rule``, ``_column``, ``_reason`` (several joined by " | "), ``_row``
+        (row number in the file, 1-based, header counted), ``_sheet``, ``_file``.
+    report : dict
+        file, sheet, table, header_row, rows_read, rows_accepted, rows_rejected,
+        blank_rows_skipped, sha256, columns (header -> canonical),
+        columns_ignored, rules (rule -> rejected rows).
+    problems : pandas.DataFrame
+        One row per problem: file, sheet, row, column, value, rule, reason.
+    """
+
+    data: pd.DataFrame
+    rejected: pd.DataFrame
+    report: dict
+    problems: pd.DataFrame
+
+
+@dataclass
+class IngestResult:
+    """What :func:`ingest` and :func:`validate_paths` return.
+
+    Attributes
+    ----------
+    tables : dict
+        Table name -> accepted rows of all its files.
+    rejected : dict
+        Source file -> its rejected rows (as in :class:`ReadResult`).
+    problems : pandas.DataFrame
+        One row per problem: file, sheet, row, column, value, rule, reason.
+    log : dict
+        The ingest log (also written to ``interim/ingest-log.json``).
+    """
+
+    tables: dict[str, pd.DataFrame]
+    rejected: dict[str, pd.DataFrame]
+    problems: pd.DataFrame
+    log: dict
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        return int(self.log["totals"]["rows_rejected"])
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row was accepted, 1 when some were rejected."""
+        return 1 if self.rows_rejected else 0
+
+
+# --------------------------------------------------------------------------
+# One file
+# --------------------------------------------------------------------------
+
+
+def _load(path: Path, table: str | None, sheet: str | None, likert_points: int) -> Part:
+    raw = read_raw(path, sheet)
+    headers = [str(c) for c in raw.frame.columns]
+    if table is not None and table not in TABLES:
+        raise FileProblem(
+            f"unknown table {table!r}; known tables: {', '.join(TABLE_NAMES)}.", str(path)
+        )
+    name = table or infer_table(headers, where=raw.where)
+    m = map_headers(headers, name, where=raw.where)
+    return convert(raw, name, dict(m), m.ignored, likert_points=likert_points)
+
+
+@dataclass
+class _Done:
+    data: pd.DataFrame
+    rejected: list[pd.DataFrame]
+    problems: pd.DataFrame
+    reports: list[dict]
+
+
+def _finish(
+    parts: list[Part],
+    table: str,
+    *,
+    likert_points: int,
+    today: dt.date | None,
+    units: pd.DataFrame | None,
+    names: list[str],
+) -> _Done:
+    """Validate all files of one table together and split each file's rows."""
+    sizes = np.array([len(p.typed) for p in parts], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    typed = (
+        parts[0].typed
+        if len(parts) == 1
+        else pd.concat([p.typed for p in parts], ignore_index=True)
+    )
+    conv = pd.concat(
+        [p.failures.assign(pos=p.failures["pos"] + offsets[i]) for i, p in enumerate(parts)],
+        ignore_index=True,
+    )
+    if units is not None and "unit_code" in typed.columns and table in _UNIT_TABLES:
+        typed = typed.assign(unit_code=_unit_names(typed, units))
+
+    def where(pos: np.ndarray) -> np.ndarray:
+        k = np.searchsorted(offsets, pos, side="right") - 1
+        return np.array(
+            [
+                f"{names[j]} row {parts[j].raw.rows[p - offsets[j]]}"
+                for j, p in zip(k, pos, strict=False)
+            ],
+            dtype=object,
+        )
+
+    fails = check(
+        typed, table, likert_points=likert_points, today=today, units=units, skip=conv,
+        where=where,
+    )  # fmt: skip
+    allf = pd.concat([conv, fails], ignore_index=True) if len(fails) else conv
+    allf = allf.sort_values("pos", kind="stable").reset_index(drop=True)
+    bad_pos = np.unique(allf["pos"].to_numpy())
+    keep = np.ones(len(typed), dtype=bool)
+    keep[bad_pos] = False
+    data = typed.loc[keep].reset_index(drop=True)
+    data = data.astype({c.name: c.dtype for c in TABLES[table].columns})
+
+    rejected, problems, reports = [], [], []
+    part_of = np.searchsorted(offsets, allf["pos"].to_numpy(), side="right") - 1
+    for j, part in enumerate(parts):
+        f = allf.loc[part_of == j].copy()
+        f["pos"] = f["pos"] - offsets[j]
+        rej, prob = _part_output(part, f, names[j])
+        rejected.append(rej)
+        problems.append(prob)
+        n_read = len(part.typed)
+        n_rej = len(rej)
+        report = {
+            "file": names[j],
+            "sheet": part.raw.sheet,
+            "table": table,
+            "header_row": int(part.raw.header_row),
+            "rows_read": int(n_read),
+            "rows_accepted": int(n_read - n_rej),
+            "rows_rejected": int(n_rej),
+            "blank_rows_skipped": int(part.raw.blank_rows),
+            "sha256": part.raw.sha256,
+            "columns": dict(part.mapping),
+            "columns_ignored": list(part.ignored),
+            "rules": {str(k): int(v) for k, v in
+                      f.drop_duplicates(["pos", "rule"])["rule"].value_counts().items()},
+        }  # fmt: skip
+        reports.append(report)
+    if sum(r["rows_accepted"] for r in reports) != len(data):  # pragma: no cover
+        raise RuntimeError("internal: row accounting does not add up")
+    problems_df = pd.concat(problems, ignore_index=True)
+    return _Done(data, rejected, problems_df, reports)
+
+
+def _part_output(part: Part, f: pd.DataFrame, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A file's rejected rows (values as written) and its problem list."""
+    raw = part.raw
+    header_of = part.header_of
+    f = f.copy()
+    # Values as written in the file for single-column rules from the schema.
+    for col, idx in f.groupby("column", sort=False).groups.items():
+        if col in header_of:
+            sub = f.loc[idx]
+            need = sub["rule"] != "duplicate_key"
+            pos = sub.loc[need, "pos"].to_numpy()
+            f.loc[sub.index[need.to_numpy()], "value"] = _raw_text(
+                raw.frame[header_of[col]].iloc[pos]
+            ).to_numpy()
+
+    def show(col: str) -> str:
+        return ", ".join(header_of.get(c, c) for c in str(col).split(", "))
+
+    cols = f["column"].astype(str)
+    f["column"] = cols.map({c: show(c) for c in cols.unique()})
+    rows = raw.rows[f["pos"].to_numpy()]
+    problems = pd.DataFrame(
+        {
+            "file": name,
+            "sheet": raw.sheet,
+            "row": rows,
+            "column": f["column"].to_numpy(),
+            "value": f["value"].astype("string").to_numpy(),
+            "rule": f["rule"].to_numpy(),
+            "reason": f["reason"].to_numpy(),
+        },
+        columns=list(PROBLEM_COLUMNS),
+    )
+    if len(f) == 0:
+        rej = raw.frame.iloc[:0].astype("string")
+        for c in REJECT_COLUMNS:
+            rej[c] = pd.Series([], dtype="string")
+        return rej, problems
+    agg = f.groupby("pos", sort=True).agg(
+        _rule=("rule", " | ".join), _column=("column", " | ".join), _reason=("reason", " | ".join)
+    )
+    pos = agg.index.to_numpy()
+    rej = raw.frame.iloc[pos].reset_index(drop=True)
+    rej = rej.apply(_raw_text).astype("string") if len(rej.columns) else rej
+    rej["_rule"] = agg["_rule"].to_numpy()
+    rej["_column"] = agg["_column"].to_numpy()
+    rej["_reason"] = agg["_reason"].to_numpy()
+    rej["_row"] = raw.rows[pos]
+    rej["_sheet"] = raw.sheet
+    rej["_file"] = name
+    return rej, problems
+
+
+def read_table(
+    path: str | Path,
+    table: str | None = None,
+    sheet: str | None = None,
+    *,
+    units: pd.DataFrame | None = None,
+    likert_points: int = LIKERT_POINTS,
+    today: dt.date | None = None,
+) -> ReadResult:
+    """Read, convert and validate one raw export.
+
+    Parameters
+    ----------
+    path : path-like
+        CSV (comma or semicolon), XLSX or Parquet file.
+    table : str, optional
+        Canonical table name; inferred from the headers when not given.
+    sheet : str, optional
+        Worksheet of a workbook (default: the first).
+    units : pandas.DataFrame, optional
+        Accepted units (canonical columns); enables the cross-table rules
+        (``unknown_unit``, ``government_without_units``) and unit names in
+        place of codes.
+    likert_points : int
+        Length of the culture answer scale (default 5).
+    today : datetime.date, optional
+        Reference date for "in the future" (default: today).
+
+    Returns
+    -------
+    ReadResult
+        ``data`` (accepted rows, canonical dtypes), ``rejected`` (rows as
+        written plus ``_rule, _column, _reason, _row, _sheet, _file``),
+        ``report`` (row accounting and sha256) and ``problems`` (one row per
+        problem). ``report["rows_read"] == rows_accepted + rows_rejected``.
+
+    Raises
+    ------
+    FileProblem
+        The file cannot be used at all (unreadable, empty, sheet not found,
+        unknown table, required column missing).
+    """
+    path = Path(path)
+    part = _load(path, table, sheet, likert_points)
+    done = _finish(
+        [part], part.table, likert_points=likert_points, today=today, units=units,
+        names=[str(path)],
+    )  # fmt: skip
+    return ReadResult(done.data, done.rejected[0], done.reports[0], done.problems)
+
+
+# --------------------------------------------------------------------------
+# Many files
+# --------------------------------------------------------------------------
+
+
+def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[Path]]:
+    """Data files under ``paths`` (folders searched recursively) and the files skipped.
+
+    Hidden files, Office lock files (``~$...``) and other types are skipped.
+    """
+    found: list[Path] = []
+    skipped: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            cands = sorted(x for x in p.rglob("*") if x.is_file())
+        elif p.exists():
+            cands = [p]
+        else:
+            raise FileProblem(f"{p}: no such file or folder. Check the path.", str(p))
+        for x in cands:
+            hidden = any(part.startswith(".") for part in x.parts[len(p.parts) :]) or (
+                x.name.startswith(("~$", "."))
+            )
+            if not hidden and x.suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append(x)
+            elif p.is_dir():
+                skipped.append(x)
+            else:
+                found.append(x)  # named explicitly: let the reader say what is wrong
+    return found, skipped
+
+
+def _display(path: Path, roots: list[Path]) -> str:
+    for r in roots:
+        if r.is_dir():
+            try:
+                return str(path.relative_to(r))
+            except ValueError:
+                continue
+    return str(path)
+
+
+def _run(
+    paths: list[str | Path],
+    table: str | None,
+    likert_points: int,
+    today: dt.date | None,
+    progress: bool | None,
+    extra_units: Path | None = None,
+    sheet: str | None = None,
+) -> tuple[IngestResult, dict[str, list[pd.DataFrame]], list[str]]:
+    from tqdm.auto import tqdm
+
+    roots = [Path(p) for p in paths]
+    files, skipped = collect_files(paths)
+    if not files:
+        raise FileProblem(
+            "no CSV, XLSX or Parquet files in " + ", ".join(map(str, paths)) + ". Check the path.",
+            ", ".join(map(str, paths)),
+        )
+    names = [_display(f, roots) for f in files]
+    parts: list[Part] = []
+    # disable=None: tqdm shows the bar only on a terminal.
+    disable = True if progress is False or len(files) < 2 else (None if progress is None else False)
+    bar = tqdm(files, desc="reading", unit="file", disable=disable)
+    for f in bar:
+        bar.set_postfix_str(f.name, refresh=False)
+        is_book = f.suffix.lower() in (".xlsx", ".xlsm")
+        parts.append(_load(f, table, sheet if is_book else None, likert_points))
+    by_table: dict[str, list[int]] = {}
+    for i, p in enumerate(parts):
+        by_table.setdefault(p.table, []).append(i)
+    notes: list[str] = []
+    units = None
+    order = [t for t in TABLE_NAMES if t in by_table]  # units first: TABLE_NAMES starts with it
+    if "units" not in by_table and any(t in _UNIT_TABLES for t in order):
+        if extra_units is not None and extra_units.is_file():
+            units = pd.read_parquet(extra_units)
+            notes.append(f"cross-table checks use the units already in {extra_units}")
+        else:
+            notes.append(
+                "no units table among the inputs: units and governments were not cross-checked"
+            )
+    tables, rejected, problems, reports = {}, {}, [], {}
+    for t in order:
+        idx = by_table[t]
+        done = _finish(
+            [parts[i] for i in idx], t, likert_points=likert_points, today=today,
+            units=None if t == "units" else units, names=[names[i] for i in idx],
+        )  # fmt: skip
+        tables[t] = done.data
+        if t == "units":
+            units = done.data
+        for i, rej, rep in zip(idx, done.rejected, done.reports, strict=True):
+            rejected[names[i]] = rej
+            reports[names[i]] = rep
+        problems.append(done.problems)
+    file_reports = [reports[n] for n in names]
+    totals = {
+        k: int(sum(r[k] for r in file_reports))
+        for k in ("rows_read", "rows_accepted", "rows_rejected", "blank_rows_skipped")
+    }
+    per_table = {
+        t: {
+            "files": len(by_table[t]),
+            **{k: int(sum(reports[names[i]][k] for i in by_table[t]))
+               for k in ("rows_read", "rows_accepted", "rows_rejected")},
+        }
+        for t in order
+    }  # fmt: skip
+    log = {
+        "tool": f"berakhlak-research {__version__}",
+        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "inputs": [str(p) for p in paths],
+        "likert_points": likert_points,
+        "files": file_reports,
+        "tables": per_table,
+        "totals": totals,
+        "skipped_files": [_display(s, roots) for s in skipped],
+        "notes": notes,
+    }
+    probs = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame()
+    by_table_names = {t: [names[i] for i in by_table[t]] for t in order}
+    return IngestResult(tables, rejected, probs, log), by_table_names, names
+
+
+def validate_paths(
+    paths: list[str | Path],
+    table: str | None = None,
+    *,
+    likert_points: int = LIKERT_POINTS,
+    today: dt.date | None = None,
+    progress: bool | None = None,
+    sheet: str | None = None,
+) -> IngestResult:
+    """Check files and folders as :func:`ingest` would, writing nothing.
+
+    Returns
+    -------
+    IngestResult
+        Accepted tables, rejected rows, the problem list and the log (not written).
+    """
+    result, _, _ = _run(list(paths), table, likert_points, today, progress, sheet=sheet)
+    return result
+
+
+def _source_name(name: str, taken: set[str]) -> str:
+    p = Path(name)
+    stem = "__".join([*p.parent.parts, p.stem]) if p.parent.parts else p.stem
+    out = stem if stem not in taken else f"{stem}-{p.suffix.lstrip('.')}"
+    taken.add(out)
+    return out
+
+
+def ingest(
+    raw_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    table: str | None = None,
+    likert_points: int = LIKERT_POINTS,
+    today: dt.date | None = None,
+    progress: bool | None = None,
+    sheet: str | None = None,
+) -> IngestResult:
+    """Ingest every export in a folder: validated Parquet, quarantined rows, a log.
+
+    Every CSV/XLSX/Parquet file under ``raw_dir`` (recursively) is read, its
+    table inferred from the headers (or ``table``), and all files of a table
+    validated together (so a respondent duplicated across two files is caught).
+    Units are validated first; the other tables are then checked against them.
+    Raw files are only read.
+
+    Parameters
+    ----------
+    raw_dir : path-like
+        Folder of raw exports (or a single file).
+    out_dir : path-like
+        Writes ``processed/<table>.parquet``,
+        ``interim/rejected/<table>-<source>.csv`` (only for files with rejected
+        rows) and ``interim/ingest-log.json``.
+    table, likert_points, today
+        As in :func:`read_table`.
+    sheet : str, optional
+        Worksheet to read in every workbook (default: each workbook's first).
+    progress : bool, optional
+        Show a progress bar (default: when several files and a terminal).
+
+    Returns
+    -------
+    IngestResult
+
+    Raises
+    ------
+    FileProblem
+        Any file unusable as a whole; nothing is written then.
+    """
+    out = Path(out_dir)
+    result, by_table, names = _run(
+        [raw_dir], table, likert_points, today, progress,
+        extra_units=out / "processed" / "units.parquet",
+        sheet=sheet,
+    )  # fmt: skip
+    processed = out / "processed"
+    rejected_dir = out / "interim" / "rejected"
+    processed.mkdir(parents=True, exist_ok=True)
+    rejected_dir.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+    # Rejected rows of an earlier run of the same tables would mislead: replace them.
+    for t in result.tables:
+        for old in rejected_dir.glob(f"{t}-*.csv"):
+            old.unlink()
+    for t, frame in result.tables.items():
+        target = processed / f"{t}.parquet"
+        frame.to_parquet(target, index=False)
+        written.append(str(target))
+        result.log["tables"][t]["output"] = str(target)
+    taken: set[str] = set()
+    for rep in result.log["files"]:
+        rej = result.rejected[rep["file"]]
+        src = _source_name(rep["file"], taken)
+        if len(rej):
+            target = rejected_dir / f"{rep['table']}-{src}.csv"
+            rej.to_csv(target, index=False, encoding="utf-8-sig")
+            rep["rejected_file"] = str(target)
+            written.append(str(target))
+        else:
+            rep["rejected_file"] = None
+    log_path = out / "interim" / "ingest-log.json"
+    log_path.write_text(json.dumps(result.log, indent=2, ensure_ascii=False) + "\n")
+    written.append(str(log_path))
+    result.written = written
+    return result

@@ -1,0 +1,380 @@
+"""Convert raw columns, check every rule at once, and split rows into accepted and rejected.
+
+Failures are collected as a long table, one row per (row, column, rule):
+``pos`` (position in the frame being checked), ``column`` (canonical name, or
+several joined by ", " for rules on a combination), ``rule`` (an id of
+:data:`berakhlak_research.schemas.RULES`), ``reason`` (with the value) and
+``value`` (the value as written in the file). A row with any failure is
+rejected once, with all its failures listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from berakhlak_research.framework import (
+    BEHAVIOUR_CODES,
+    IKM_ELEMENT_CODES,
+    IKM_ELEMENTS_2017,
+    LIKERT_LABELS,
+    LIKERT_POINTS,
+)
+from berakhlak_research.io import labels as L
+from berakhlak_research.io.headers import norm_header
+from berakhlak_research.io.read import RawFrame
+from berakhlak_research.schemas import table_schema
+from berakhlak_research.tables import TABLES
+
+__all__ = ["Part", "convert", "check", "FAILURE_COLUMNS", "empty_failures", "unit_names"]
+
+FAILURE_COLUMNS = ("pos", "column", "rule", "reason", "value")
+_CHOICE_COLUMNS = {"sex", "employment_type", "unit_type", "kind", "education", "method_version"}
+
+
+def empty_failures() -> pd.DataFrame:
+    """An empty failure table with the right columns."""
+    return pd.DataFrame(
+        {
+            "pos": pd.Series([], dtype="int64"),
+            **{c: pd.Series([], dtype="string") for c in FAILURE_COLUMNS[1:]},
+        }
+    )
+
+
+@dataclass
+class Part:
+    """One file converted to canonical columns.
+
+    Attributes
+    ----------
+    raw : RawFrame
+    table : str
+    mapping : dict
+        Original header -> canonical column.
+    ignored : list of str
+        Headers that matched no column (left out of the processed table).
+    typed : pandas.DataFrame
+        Canonical columns and dtypes; cells that failed conversion are missing.
+    failures : pandas.DataFrame
+        Conversion failures (see module docstring).
+    """
+
+    raw: RawFrame
+    table: str
+    mapping: dict[str, str]
+    ignored: list[str]
+    typed: pd.DataFrame
+    failures: pd.DataFrame
+
+    @property
+    def header_of(self) -> dict[str, str]:
+        """Canonical column -> header as written in the file."""
+        return {c: h for h, c in self.mapping.items()}
+
+
+def _raw_text(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_string_dtype(s.dtype) and not pd.api.types.is_object_dtype(s.dtype):
+        return s.astype("string").fillna("")
+    return s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+
+
+def _converter(col: str, dtype: str, table: str, likert_points: int, decimal: str):
+    if col == "gov_code":
+        return L.to_government
+    if table == "culture_responses" and col in BEHAVIOUR_CODES:
+        labels = L.likert_labels(likert_points)
+        ends = LIKERT_LABELS[likert_points]["id"]
+        hint = f"{ends[0]} .. {ends[-1]}"
+        return lambda s: L.to_answers(s, labels, likert_points, decimal=decimal, hint=hint)
+    if table == "skm_responses" and col in IKM_ELEMENT_CODES:
+        labels = L.skm_labels(col)
+        el = {e.code: e for e in IKM_ELEMENTS_2017}[col]
+        hint = f"{el.labels_id[0]} .. {el.labels_id[-1]}"
+        if el.labels_id[0] != "Tidak sesuai":
+            hint += ", or Tidak sesuai .. Sangat sesuai"
+        return lambda s: L.to_answers(s, labels, 4, decimal=decimal, hint=hint)
+    if col == "stage":
+        return L.to_stage
+    if col in _CHOICE_COLUMNS or (col == "age_group" and table == "culture_responses"):
+        return lambda s: L.to_choice(s, col)
+    if dtype == "Int64":
+        return lambda s: L.to_number(s, "Int64", decimal=decimal, whole=True)
+    if dtype == "float64":
+        return lambda s: L.to_number(s, "float64", decimal=decimal)
+    if dtype.startswith("datetime"):
+        return L.to_date
+    if dtype == "boolean":
+        return L.to_bool
+    return L.to_text
+
+
+def convert(
+    raw: RawFrame, table: str, mapping: dict[str, str], ignored: list[str], *,
+    likert_points: int = LIKERT_POINTS,
+) -> Part:  # fmt: skip
+    """Convert a raw frame's mapped columns to the canonical dtypes of ``table``.
+
+    Returns
+    -------
+    Part
+        The typed frame (all canonical columns; absent optional ones missing)
+        and the conversion failures.
+    """
+    tbl = TABLES[table]
+    header_of = {c: h for h, c in mapping.items()}
+    n = len(raw.frame)
+    typed: dict[str, pd.Series] = {}
+    fails: list[pd.DataFrame] = []
+    for col in tbl.columns:
+        if col.name not in header_of:
+            typed[col.name] = pd.Series(index=range(n), dtype=col.dtype)
+            continue
+        src = raw.frame[header_of[col.name]]
+        values, rule, reason = _converter(col.name, col.dtype, table, likert_points, raw.decimal)(
+            src
+        )
+        typed[col.name] = values.reset_index(drop=True).astype(col.dtype)
+        if rule is None:
+            continue
+        rule = np.asarray(rule, dtype=object)
+        bad = pd.notna(rule)
+        if bad.any():
+            pos = np.flatnonzero(bad)
+            fails.append(
+                pd.DataFrame(
+                    {
+                        "pos": pos,
+                        "column": col.name,
+                        "rule": rule[pos],
+                        "reason": np.asarray(reason, dtype=object)[pos],
+                        "value": _raw_text(src.iloc[pos]).to_numpy(),
+                    }
+                )
+            )
+    if raw.malformed:
+        pos = np.fromiter(raw.malformed, dtype=np.int64)
+        width = raw.frame.shape[1]
+        fails.append(
+            pd.DataFrame(
+                {
+                    "pos": pos,
+                    "column": "(whole row)",
+                    "rule": "malformed_row",
+                    "reason": [
+                        f"the line has {raw.malformed[p]} fields but the header has {width} "
+                        "(a stray delimiter or quote?)"
+                        for p in pos
+                    ],
+                    "value": "",
+                }
+            )
+        )
+    failures = _stack(fails)
+    return Part(raw, table, dict(mapping), list(ignored), pd.DataFrame(typed), failures)
+
+
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_failures()
+    out = pd.concat(frames, ignore_index=True)
+    out["pos"] = out["pos"].astype("int64")
+    for c in FAILURE_COLUMNS[1:]:
+        out[c] = out[c].astype("string")
+    return out
+
+
+def unit_names(typed: pd.DataFrame, units: pd.DataFrame) -> pd.Series:
+    """Unit codes, with unit NAMES replaced by the code they have in ``units``.
+
+    Exports often carry "Dinas Kesehatan" where the units table has its code;
+    a name that fits exactly one unit of the same government (case, spacing and
+    punctuation ignored) is replaced by that unit's code.
+    """
+    unit = typed["unit_code"]
+    if units is None or len(units) == 0 or unit.isna().all():
+        return unit
+    ref_pairs = pd.MultiIndex.from_frame(units[["gov_code", "unit_code"]].astype(str))
+    pairs = pd.MultiIndex.from_arrays(
+        [typed["gov_code"].fillna("").astype(str), unit.fillna("").astype(str)]
+    )
+    unknown = unit.notna().to_numpy() & ~pairs.isin(ref_pairs)
+    if not unknown.any():
+        return unit
+    names = units[["gov_code", "unit_code", "unit_name"]].dropna()
+    names = names.assign(key=names["gov_code"] + "|" + names["unit_name"].map(norm_header))
+    names = names.drop_duplicates("key", keep=False).set_index("key")["unit_code"]
+    sub = typed.loc[unknown, ["gov_code", "unit_code"]]
+    keys = (
+        sub["gov_code"].fillna("").astype(str) + "|" + sub["unit_code"].astype(str).map(norm_header)
+    )
+    found = keys.map(names)
+    out = unit.copy()
+    hit = found.notna()
+    out.loc[found.index[hit]] = found[hit].astype("string")
+    return out
+
+
+def _fill(template: str, values: pd.Series) -> pd.Series:
+    before, _, after = template.partition("{value}")
+    if not _:
+        return pd.Series(template, index=values.index, dtype="string")
+    return (before + values.astype("string").fillna("") + after).astype("string")
+
+
+def _show(values: pd.Series) -> pd.Series:
+    """Values for messages: dates as dates, whole numbers without '.0'."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.dt.strftime("%Y-%m-%d").astype("string")
+    return values.astype("string")
+
+
+def check(
+    typed: pd.DataFrame,
+    table: str,
+    *,
+    likert_points: int = LIKERT_POINTS,
+    today: dt.date | None = None,
+    units: pd.DataFrame | None = None,
+    skip: pd.DataFrame | None = None,
+    where=None,
+) -> pd.DataFrame:
+    """Check the schema rules and the cross-table rules on a typed frame.
+
+    Parameters
+    ----------
+    typed : pandas.DataFrame
+        Canonical columns and dtypes, RangeIndex (positions).
+    table : str
+        Canonical table name.
+    likert_points, today
+        Passed to :func:`berakhlak_research.schemas.table_schema`.
+    units : pandas.DataFrame, optional
+        Accepted units (``gov_code, unit_code``); enables the cross-table rules.
+    skip : pandas.DataFrame, optional
+        Conversion failures; a cell that failed conversion is not reported a
+        second time as empty.
+    where : callable, optional
+        Positions -> how they are named in messages ("file.csv row 5"), used to
+        point duplicates at each other.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Failures: pos, column, rule, reason, value (``value`` is the typed
+        value here; the caller replaces it by the value as written).
+    """
+    ts = table_schema(table, likert_points=likert_points, today=today)
+    fails: list[pd.DataFrame] = []
+    try:
+        ts.schema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        fails.append(_from_pandera(err.failure_cases, typed, ts, where))
+    if units is not None:
+        fails.append(_cross(typed, table, units))
+    out = _stack(fails).drop_duplicates(["pos", "column", "rule"])
+    if skip is not None and len(skip) and len(out):
+        done = pd.MultiIndex.from_frame(skip[["pos", "column"]].astype({"column": str}))
+        mine = pd.MultiIndex.from_frame(out[["pos", "column"]].astype({"column": str}))
+        out = out.loc[~(mine.isin(done) & (out["rule"] == "required").to_numpy())]
+    return out.reset_index(drop=True)
+
+
+def _from_pandera(fc: pd.DataFrame, typed: pd.DataFrame, ts, where) -> pd.DataFrame:
+    fc = fc.dropna(subset=["index"]).copy()
+    fc["pos"] = fc["index"].astype("int64")
+    check_s = fc["check"].astype(str)
+    parts: list[pd.DataFrame] = []
+    unique = check_s.isin(["multiple_fields_uniqueness", "field_uniqueness"])
+    if unique.any():
+        pos = np.unique(fc.loc[unique, "pos"].to_numpy())
+        key = list(ts.key)
+        kv = typed.loc[pos, key].astype("string").fillna("(empty)")
+        shown = kv.agg(", ".join, axis=1)
+        reason = _fill(ts.messages["duplicate_key"], shown)
+        if where is not None:
+            grp = pd.Series(where(pos), index=shown.index).groupby(shown.to_numpy())
+            others = shown.map(grp.agg("; ".join))
+            reason = reason + " (" + others.astype("string") + ")"
+        parts.append(
+            pd.DataFrame(
+                {"pos": pos, "column": ", ".join(key), "rule": "duplicate_key",
+                 "reason": reason.to_numpy(), "value": shown.to_numpy()}
+            )
+        )  # fmt: skip
+    rest = fc.loc[~unique]
+    frame_level = rest["column"].isna() | (rest["schema_context"] == "DataFrameSchema")
+    if frame_level.any():
+        sub = rest.loc[frame_level]
+        rules = sub["check"].astype(str)
+        cols = np.where(
+            rules == "no_answers",
+            "BP1..KB3" if ts.name == "culture_responses" else "U1..U9",
+            "(whole row)",
+        )
+        parts.append(
+            pd.DataFrame(
+                {"pos": sub["pos"].to_numpy(), "column": cols, "rule": rules.to_numpy(),
+                 "reason": [ts.messages.get(r, r) for r in rules], "value": ""}
+            )
+        )  # fmt: skip
+    cells = rest.loc[~frame_level]
+    bad_dtype = cells["check"].astype(str).str.startswith(("dtype(", "column_in_dataframe"))
+    if bad_dtype.any():  # pragma: no cover - conversion guarantees dtypes
+        raise RuntimeError(f"internal: dtype failure after conversion: {cells[bad_dtype]}")
+    for (col, rule), sub in cells.groupby(["column", "check"], sort=False):
+        rule = "required" if rule == "not_nullable" else str(rule)
+        pos = sub["pos"].to_numpy()
+        value = _show(typed[col].iloc[pos]).reset_index(drop=True)
+        parts.append(
+            pd.DataFrame(
+                {"pos": pos, "column": col, "rule": rule,
+                 "reason": _fill(ts.messages.get(rule, rule), value).to_numpy(),
+                 "value": value.fillna("").to_numpy()}
+            )
+        )  # fmt: skip
+    return _stack(parts)
+
+
+def _cross(typed: pd.DataFrame, table: str, units: pd.DataFrame) -> pd.DataFrame:
+    """Cross-table rules against the accepted units."""
+    if table not in ("culture_responses", "skm_responses", "interventions", "published_ikm"):
+        return empty_failures()
+    parts = []
+    gov, unit = typed["gov_code"], typed["unit_code"]
+    ref = pd.MultiIndex.from_frame(units[["gov_code", "unit_code"]].astype(str))
+    known_gov = gov.isin(set(units["gov_code"].astype(str))).to_numpy(dtype=bool, na_value=False)
+    if table == "interventions":
+        bad = gov.notna().to_numpy() & ~known_gov
+        pos = np.flatnonzero(bad)
+        parts.append(
+            pd.DataFrame(
+                {"pos": pos, "column": "gov_code", "rule": "government_without_units",
+                 "reason": ("government " + gov.iloc[pos].astype(str)
+                            + " has no units in the units table").to_numpy(),
+                 "value": gov.iloc[pos].astype(str).to_numpy()}
+            )
+        )  # fmt: skip
+    have = (gov.notna() & unit.notna()).to_numpy(dtype=bool).copy()
+    if table == "interventions":
+        have &= known_gov
+    pairs = pd.MultiIndex.from_arrays([gov.fillna("").astype(str), unit.fillna("").astype(str)])
+    bad = have & ~pairs.isin(ref)
+    pos = np.flatnonzero(bad)
+    if len(pos):
+        g = gov.iloc[pos].astype(str)
+        u = unit.iloc[pos].astype(str)
+        parts.append(
+            pd.DataFrame(
+                {"pos": pos, "column": "gov_code, unit_code", "rule": "unknown_unit",
+                 "reason": ("unit '" + u + "' is not listed for government " + g
+                            + " in the units table").to_numpy(),
+                 "value": (g + ", " + u).to_numpy()}
+            )
+        )  # fmt: skip
+    return _stack(parts)

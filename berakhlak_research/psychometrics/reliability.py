@@ -1,0 +1,430 @@
+"""Scale reliability: Cronbach's alpha, McDonald's omega and corrected item-total correlations.
+
+Missing answers: each scale uses the respondents who answered all of its items (listwise
+deletion within the scale), as ``psych::alpha`` does when given ``na.omit(x)``.
+
+Conventions (checked against R in ``tests/r/psychometrics_reference.R``):
+
+* alpha is the raw (covariance-based) alpha, ``psych::alpha()$total$raw_alpha``; its SE is
+  Duhachek and Iacobucci's asymptotic SE (``$total$ase``); its confidence interval is
+  Feldt's F-based interval (``$feldt``, from ``psych::alpha.ci``).
+* omega is McDonald's omega total of a one-factor model fitted by ML to the covariance
+  matrix, ``(sum lambda)^2 / ((sum lambda)^2 + sum theta)``, the lavaan-based omega
+  (as ``semTools::compRelSEM``), not ``psych::omega`` (which works on correlations with a
+  minres fit). For three items the one-factor model is just identified and omega has a
+  closed form; longer scales are fitted by :mod:`._mlfa`.
+* the corrected item-total correlation correlates an item with the sum of the *other*
+  items of its scale (``psych::alpha()$item.stats$r.drop``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from berakhlak_research.exceptions import EstimationError, InputError
+from berakhlak_research.psychometrics._mlfa import fit_ml_cfa
+from berakhlak_research.psychometrics._moments import (
+    GroupMoments,
+    check_value_map,
+    group_moments,
+    item_matrix,
+)
+
+__all__ = ["cronbach_alpha", "alpha_by", "mcdonald_omega", "item_total"]
+
+MIN_N = 3
+"""Fewest complete respondents for which a reliability figure is computed at all."""
+
+
+# --------------------------------------------------------------------------
+# array kernels, vectorised over groups: cov has shape (G, k, k), n shape (G,)
+# --------------------------------------------------------------------------
+
+
+def _alpha(cov: np.ndarray, n: np.ndarray, ci: float):
+    k = cov.shape[-1]
+    tr = np.trace(cov, axis1=1, axis2=2)
+    tot = cov.sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alpha = k / (k - 1) * (1 - tr / tot)
+        # Duhachek & Iacobucci (2004) asymptotic SE, as psych::alpha's "ase".
+        c2 = cov @ cov
+        q = (2 * k**2 / ((k - 1) ** 2 * tot**3)) * (
+            tot * (np.trace(c2, axis1=1, axis2=2) + tr**2) - 2 * tr * c2.sum(axis=(1, 2))
+        )
+        se = np.sqrt(q / n)
+        # Feldt (1965): (1 - alpha) / (1 - alpha_hat) ~ F(n - 1, (n - 1)(k - 1)).
+        a = 1 - ci
+        df1, df2 = n - 1, (n - 1) * (k - 1)
+        low = 1 - (1 - alpha) * stats.f.ppf(1 - a / 2, df1, df2)
+        high = 1 - (1 - alpha) * stats.f.ppf(a / 2, df1, df2)
+    return alpha, se, low, high
+
+
+def _omega3(cov: np.ndarray) -> np.ndarray:
+    """Omega total of the just-identified one-factor model of three items (closed form).
+
+    lambda_1^2 = c12 c13 / c23 etc.; the ML solution reproduces the covariances exactly, so
+    (sum lambda)^2 + sum theta = 1'C1. Undefined (NaN) when c12 c13 c23 <= 0.
+    """
+    c12, c13, c23 = cov[:, 0, 1], cov[:, 0, 2], cov[:, 1, 2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prod = c12 * c13 * c23
+        l1 = np.sqrt(c12 * c13 / c23)
+        l2, l3 = c12 / l1, c13 / l1
+        omega = (l1 + l2 + l3) ** 2 / cov.sum(axis=(1, 2))
+    return np.where(prod > 0, omega, np.nan)
+
+
+def _omega_general(cov: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Omega total for scales of any length (one ML fit per group)."""
+    k = cov.shape[-1]
+    out = np.full(cov.shape[0], np.nan)
+    why = [""] * cov.shape[0]
+    pattern = np.ones((k, 1), dtype=bool)
+    for g in range(cov.shape[0]):  # one factor fit per group; groups are governments, few
+        if not np.all(np.isfinite(cov[g])):
+            continue
+        try:
+            fit = fit_ml_cfa(cov[g] * (n[g] - 1) / n[g], int(n[g]), pattern)
+        except EstimationError as err:
+            why[g] = f"one-factor model not estimable: {err}"
+            continue
+        s = fit.loadings.sum() ** 2
+        out[g] = s / (s + fit.psi.sum())
+        if not fit.converged:
+            why[g] = "one-factor model did not converge"
+    return out, why
+
+
+def _item_total(cov: np.ndarray) -> np.ndarray:
+    """Corrected item-total correlations, shape (G, k)."""
+    var = np.diagonal(cov, axis1=1, axis2=2)
+    row = cov.sum(axis=2)
+    tot = cov.sum(axis=(1, 2))[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (row - var) / np.sqrt(var * (tot - 2 * row + var))
+
+
+def _reasons(m: GroupMoments, items: Sequence[str], min_n: int) -> np.ndarray:
+    """Why a group's scale statistics are withheld ('' = they are computed)."""
+    reason = np.full(m.n.shape[0], "", dtype=object)
+    var = np.diagonal(m.cov, axis1=1, axis2=2)
+    # zero up to rounding of the centred sums (answers are small integers)
+    constant = var <= 1e-10 * np.maximum(1.0, m.mean**2)
+    for j, item in reversed(list(enumerate(items))):  # first item wins: reversed overwrite
+        reason[constant[:, j]] = f"item {item} has the same answer from every respondent"
+    small = m.n < max(min_n, MIN_N)
+    reason[small] = [f"only {k} complete respondents (fewer than {max(min_n, MIN_N)})"
+                     for k in m.n[small]]  # fmt: skip
+    for j, item in reversed(list(enumerate(items))):
+        reason[m.answered[:, j] == 0] = f"item {item} has no answers"
+    return reason
+
+
+# --------------------------------------------------------------------------
+# grouping helpers
+# --------------------------------------------------------------------------
+
+
+def _group_codes(data: pd.DataFrame, by: Sequence[str] | None):
+    by = list(by or [])
+    missing = [c for c in by if c not in data.columns]
+    if missing:
+        raise InputError(f"Grouping column(s) {missing} not found in data.")
+    if not by:
+        return np.zeros(len(data), dtype="int64"), pd.DataFrame(index=[0]), by
+    grouped = data.groupby(by, sort=True, dropna=False, observed=True)
+    codes = grouped.ngroup().to_numpy()
+    keys = grouped.size().reset_index()[by]
+    return codes, keys, by
+
+
+def _scale_table(
+    data: pd.DataFrame,
+    by: Sequence[str] | None,
+    value_map: Mapping[str, Sequence[str]] | None,
+    ci: float,
+    min_n: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reliability and item-total tables for every group and scale (shared by the public API)."""
+    vmap = check_value_map(value_map)
+    keys, by, moments = _scale_moments(data, by, vmap)
+    return _tables_from_moments(keys, by, moments, vmap, ci, min_n)
+
+
+def _scale_moments(
+    data: pd.DataFrame,
+    by: Sequence[str] | None,
+    vmap: dict[str, tuple[str, ...]],
+    dtype: str = "float64",
+) -> tuple[pd.DataFrame, list[str], dict[str, GroupMoments]]:
+    """Group keys and each scale's per-group moments (listwise within the scale)."""
+    codes, keys, by = _group_codes(data, by)
+    moments = {
+        value: group_moments(item_matrix(data, items, dtype), codes, len(keys))
+        for value, items in vmap.items()  # a loop over the scales (seven values)
+    }
+    return keys, by, moments
+
+
+def _tables_from_moments(
+    keys: pd.DataFrame,
+    by: list[str],
+    moments: dict[str, GroupMoments],
+    vmap: dict[str, tuple[str, ...]],
+    ci: float,
+    min_n: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reliability and item-total tables from per-group moments (arrays over groups)."""
+    if not 0 < ci < 1:
+        raise InputError(f"ci must be between 0 and 1 (e.g. 0.95), got {ci!r}.")
+    n_groups = len(keys)
+    rel_parts, it_parts = [], []
+    for value, items in vmap.items():  # a loop over the scales (seven values), not groups
+        m = moments[value]
+        reason = _reasons(m, items, min_n)
+        ok = reason == ""
+        alpha, se, low, high = _alpha(m.cov, m.n, ci)
+        if len(items) == 3:
+            omega = _omega3(m.cov)
+            why = np.where(ok & np.isnan(omega),
+                           "negative inter-item covariance: one-factor model undefined", "")  # fmt: skip
+        else:
+            omega, why = _omega_general(np.where(ok[:, None, None], m.cov, np.nan), m.n)
+            why = np.asarray(why, dtype=object)
+        rt = _item_total(m.cov)
+        nan_if = ~ok
+        rel = keys.copy()
+        rel["value"] = value
+        rel["alpha"] = np.where(nan_if, np.nan, alpha)
+        rel["alpha_se"] = np.where(nan_if, np.nan, se)
+        rel["alpha_ci_low"] = np.where(nan_if, np.nan, low)
+        rel["alpha_ci_high"] = np.where(nan_if, np.nan, high)
+        rel["omega"] = np.where(nan_if, np.nan, omega)
+        rel["n"] = m.n
+        rel["n_items"] = len(items)
+        rel["reason"] = np.where(ok, why, reason)
+        rel_parts.append(rel)
+        it = keys.loc[np.repeat(np.arange(n_groups), len(items))].reset_index(drop=True)
+        it["value"] = value
+        it["behaviour"] = np.tile(list(items), n_groups)
+        it["r_corrected"] = np.where(nan_if[:, None], np.nan, rt).ravel()
+        it["n"] = np.repeat(m.n, len(items))
+        it["reason"] = np.repeat(reason, len(items))
+        it_parts.append(it)
+    rel = pd.concat(rel_parts, ignore_index=True)
+    it = pd.concat(it_parts, ignore_index=True)
+    # keep the scales in value_map order inside each group
+    rel["_v"] = rel["value"].map({v: i for i, v in enumerate(vmap)})
+    it["_v"] = it["value"].map({v: i for i, v in enumerate(vmap)})
+    rel = rel.sort_values([*by, "_v"], kind="stable").drop(columns="_v").reset_index(drop=True)
+    it = it.sort_values([*by, "_v"], kind="stable").drop(columns="_v").reset_index(drop=True)
+    rel["reason"] = rel["reason"].astype("string")
+    it["reason"] = it["reason"].astype("string")
+    return rel, it
+
+
+def _single(rel: pd.DataFrame, what: str) -> pd.Series:
+    row = rel.iloc[0]
+    if row["reason"]:
+        raise EstimationError(f"{what} cannot be computed: {row['reason']}.")
+    return row
+
+
+# --------------------------------------------------------------------------
+# public API
+# --------------------------------------------------------------------------
+
+
+def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], ci: float = 0.95) -> pd.DataFrame:
+    """Cronbach's alpha of one scale, with Feldt's confidence interval.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent; item columns numeric (e.g. nullable Int8 1..5).
+    items : sequence of str
+        The scale's item columns (at least 2).
+    ci : float, default 0.95
+        Confidence level of the interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row with columns ``estimate`` (raw alpha, from covariances), ``se``
+        (Duhachek-Iacobucci asymptotic SE, psych's ``ase``), ``ci_low``, ``ci_high``
+        (Feldt's F interval), ``n`` (respondents who answered every item: listwise
+        deletion) and ``n_items``.
+
+    Raises
+    ------
+    EstimationError
+        If an item has no answers or the same answer from everyone, or fewer than 3
+        respondents answered every item.
+
+    Notes
+    -----
+    alpha = k / (k - 1) * (1 - tr(C) / 1'C1). Feldt: (1 - alpha) / (1 - alpha_hat) follows
+    F(n - 1, (n - 1)(k - 1)). R: ``psych::alpha(na.omit(x))$total$raw_alpha`` and ``$feldt``.
+
+    References
+    ----------
+    .. [1] Feldt, L. S. (1965). The approximate sampling distribution of Kuder-Richardson
+       reliability coefficient twenty. Psychometrika 30, 357-370.
+    .. [2] Duhachek, A. & Iacobucci, D. (2004). Alpha's standard error (ASE). J. Appl.
+       Psychol. 89, 792-808.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
+    >>> round(float(cronbach_alpha(d, ["a", "b", "c"])["estimate"].iloc[0]), 3)
+    0.954
+
+    R: ``psych::alpha(d)$total$raw_alpha`` gives 0.9537572.
+    """
+    items = list(items)
+    rel, _ = _scale_table(data, None, {"scale": items}, ci, MIN_N)
+    row = _single(rel, "Cronbach's alpha")
+    return pd.DataFrame(
+        {
+            "estimate": [row["alpha"]],
+            "se": [row["alpha_se"]],
+            "ci_low": [row["alpha_ci_low"]],
+            "ci_high": [row["alpha_ci_high"]],
+            "n": [int(row["n"])],
+            "n_items": [len(items)],
+        }
+    )
+
+
+def mcdonald_omega(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
+    """McDonald's omega total of one scale from a one-factor ML model.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent; item columns numeric.
+    items : sequence of str
+        The scale's items (at least 3: with 2 items a one-factor model is not identified).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``estimate`` (omega total), ``n`` (listwise-complete respondents),
+        ``n_items``.
+
+    Raises
+    ------
+    EstimationError
+        Too few items or respondents, an all-missing or constant item, or a one-factor
+        model that cannot be fitted.
+
+    Notes
+    -----
+    omega = (sum lambda)^2 / ((sum lambda)^2 + sum theta) with lambda, theta the
+    unstandardised loadings and residual variances of a one-factor model fitted by
+    maximum likelihood to the covariance matrix (factor variance 1). This is the
+    lavaan-based omega (``semTools::compRelSEM`` of ``cfa("f =~ x1 + x2 + x3",
+    std.lv = TRUE)``), not ``psych::omega`` (correlations, minres).
+    """
+    items = list(items)
+    if len(items) < 3:
+        raise EstimationError(
+            f"Omega needs at least 3 items (a one-factor model of {len(items)} items is not "
+            "identified); use cronbach_alpha for two-item scales."
+        )
+    rel, _ = _scale_table(data, None, {"scale": items}, 0.95, MIN_N)
+    row = _single(rel, "McDonald's omega")
+    if not np.isfinite(row["omega"]):
+        raise EstimationError(f"McDonald's omega cannot be computed: {row['reason'] or 'NaN'}.")
+    return pd.DataFrame({"estimate": [row["omega"]], "n": [int(row["n"])], "n_items": [len(items)]})
+
+
+def alpha_by(
+    data: pd.DataFrame,
+    by: Sequence[str] | None = None,
+    value_map: Mapping[str, Sequence[str]] | None = None,
+    ci: float = 0.95,
+    min_n: int = MIN_N,
+) -> pd.DataFrame:
+    """Alpha (with interval) and omega of each value's scale, for every group at once.
+
+    Each group's covariance matrices come from one vectorised pass over the data
+    (:func:`numpy.bincount` per cross-product); the statistics are then array operations
+    over groups. Groups where a figure cannot be computed keep their row with NaN and say
+    why in ``reason``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent.
+    by : sequence of str, optional
+        Grouping columns (e.g. ``["gov_code", "wave"]``); None = all rows together.
+    value_map : mapping, optional
+        Scale name -> item columns. Default: the seven BerAKHLAK values and their
+        behaviours (``BP -> BP1, BP2, BP3`` ...).
+    ci : float, default 0.95
+        Confidence level of alpha's Feldt interval.
+    min_n : int, default 3
+        Fewest listwise-complete respondents for a figure (never below 3).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and scale: the ``by`` columns, ``value``, ``alpha``,
+        ``alpha_se``, ``alpha_ci_low``, ``alpha_ci_high``, ``omega``, ``n``
+        (complete respondents), ``n_items``, ``reason`` ('' when computed, otherwise why
+        the figures are NaN).
+    """
+    rel, _ = _scale_table(data, by, value_map, ci, min_n)
+    return rel
+
+
+def item_total(
+    data: pd.DataFrame,
+    items: Sequence[str] | None = None,
+    value_map: Mapping[str, Sequence[str]] | None = None,
+    by: Sequence[str] | None = None,
+    min_n: int = MIN_N,
+) -> pd.DataFrame:
+    """Corrected item-total correlations: each item against the sum of its scale's other items.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent.
+    items : sequence of str, optional
+        Restrict the output to these items (default: every item in ``value_map``).
+    value_map : mapping, optional
+        Scale -> items; default the seven BerAKHLAK values.
+    by : sequence of str, optional
+        Grouping columns; None = all rows together.
+    min_n : int, default 3
+        Fewest listwise-complete respondents per scale and group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and item: the ``by`` columns, ``value``, ``behaviour``,
+        ``r_corrected``, ``n`` (respondents who answered every item of the scale),
+        ``reason``.
+
+    Notes
+    -----
+    r_i = cov(x_i, T - x_i) / sqrt(var(x_i) var(T - x_i)), T the scale sum, over the
+    scale's listwise-complete rows; R: ``psych::alpha(na.omit(x))$item.stats$r.drop``.
+    """
+    _, it = _scale_table(data, by, value_map, 0.95, min_n)
+    if items is not None:
+        items = list(items)
+        unknown = sorted(set(items) - set(it["behaviour"]))
+        if unknown:
+            raise InputError(f"items {unknown} are not in any scale of value_map.")
+        it = it[it["behaviour"].isin(items)].reset_index(drop=True)
+    return it
