@@ -1,0 +1,622 @@
+"""Random-intercept and nested multilevel models, with a fast path for national-scale data.
+
+:func:`random_intercept` fits ``y = X beta + u_group + e`` (Gaussian, REML by
+default). For a single grouping factor and no random slopes it runs the
+*sufficient-statistics* path: the model is profiled over the variance ratio
+``lambda = tau^2 / sigma^2`` using only per-group counts and sums computed once
+from the data, so each likelihood evaluation costs ``O(G p^2)`` instead of a
+pass over the rows. Anything else (nested groups, random slopes) falls back to
+statsmodels' :class:`~statsmodels.regression.mixed_linear_model.MixedLM`. The
+result says which path ran.
+
+Notes
+-----
+With ``H_g = I + lambda 1 1'`` (so ``V_g = sigma^2 H_g``) and
+``w_g = lambda / (1 + lambda n_g)``, ``H_g^{-1} = I - w_g 1 1'``; therefore
+
+* ``X'H^{-1}X = X'X - S' diag(w) S`` where row ``g`` of ``S`` holds the column
+  sums of ``X`` in group ``g``;
+* ``X'H^{-1}y = X'y - S' (w * t)`` and ``y'H^{-1}y = y'y - sum w_g t_g^2``,
+  ``t_g`` being the group sums of ``y``;
+* ``log |H| = sum_g log(1 + lambda n_g)``.
+
+The profiled REML deviance (lme4's ``REMLcrit``) is
+
+``(N - p) (1 + log(2 pi r / (N - p))) + sum log(1 + lambda n_g) + log |X'H^{-1}X|``
+
+with ``r = y'H^{-1}y - b'X'H^{-1}y`` and GLS ``b = (X'H^{-1}X)^{-1} X'H^{-1}y``;
+``sigma^2 = r / (N - p)`` and ``Cov(b) = sigma^2 (X'H^{-1}X)^{-1}``. It is
+minimised over ``log lambda`` by a coarse grid then a bounded Brent search.
+The predicted random effects (BLUPs) are ``u_g = w_g (t_g - S_g b)`` with
+conditional variance ``sigma^2 w_g`` (as lme4's ``condVar``).
+
+References
+----------
+1. Bates D, Maechler M, Bolker B, Walker S (2015). Fitting linear mixed-effects
+   models using lme4. J. Stat. Softw. 67(1).
+2. Raudenbush SW, Bryk AS (2002). Hierarchical Linear Models, 2nd ed. Sage.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from berakhlak_research.exceptions import EstimationError, InputError
+
+__all__ = ["MixedResult", "random_intercept", "design"]
+
+FAST_PATH = "sufficient_statistics"
+FALLBACK_PATH = "mixedlm"
+_LOG2PI = float(np.log(2.0 * np.pi))
+_SIMPLE_TERM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass
+class MixedResult:
+    """The fit of a multilevel model, as tidy tables plus the raw pieces.
+
+    Attributes
+    ----------
+    fixed : pandas.DataFrame
+        One row per fixed-effect term: ``term, estimate, se, ci_low, ci_high,
+        p_value, n`` (Wald z intervals and tests; ``n`` = observations used).
+    variance : pandas.DataFrame
+        One row per variance component: ``component`` (grouping column name,
+        ``"<outer>:<inner>"`` for a nested level, ``"residual"``),
+        ``estimate`` (variance), ``icc`` (share of the total variance; NaN for
+        the residual), ``n_groups``.
+    random_effects : pandas.DataFrame
+        Predicted random intercepts (BLUPs) of the innermost grouping level:
+        the grouping column(s), ``estimate, se, ci_low, ci_high, n`` where
+        ``se`` is the conditional standard deviation.
+    converged : bool
+        Whether the optimiser reported convergence.
+    path : str
+        ``"sufficient_statistics"`` (fast path) or ``"mixedlm"`` (statsmodels).
+    reml : bool
+        REML (True) or maximum likelihood.
+    deviance : float
+        REML criterion (or -2 log-likelihood for ML), comparable with lme4.
+    cov_fixed : numpy.ndarray
+        Covariance matrix of the fixed effects.
+    singular : bool
+        A variance component sits at zero (as lme4's "boundary (singular) fit").
+    result : object
+        The statsmodels results object on the fallback path, else None.
+    """
+
+    fixed: pd.DataFrame
+    variance: pd.DataFrame
+    random_effects: pd.DataFrame
+    converged: bool
+    path: str
+    reml: bool
+    deviance: float
+    cov_fixed: np.ndarray
+    singular: bool = False
+    n_obs: int = 0
+    result: Any = field(default=None, repr=False)
+
+    @property
+    def params(self) -> pd.Series:
+        """Fixed-effect estimates indexed by term."""
+        return self.fixed.set_index("term")["estimate"]
+
+    @property
+    def icc(self) -> float:
+        """ICC of the (outermost + inner) grouping: the total non-residual share."""
+        return float(self.variance["icc"].sum(skipna=True))
+
+
+# --------------------------------------------------------------------------
+# design matrices
+# --------------------------------------------------------------------------
+
+
+def _simple_terms(formula: str) -> tuple[str, list[str], bool] | None:
+    """Parse ``y ~ a + b [- 1]`` with plain column names; None if the formula is richer."""
+    if formula.count("~") != 1:
+        return None
+    lhs, rhs = (s.strip() for s in formula.split("~"))
+    if not _SIMPLE_TERM.match(lhs):
+        return None
+    intercept = True
+    terms: list[str] = []
+    for raw in re.split(r"(?=[+-])", rhs.replace(" ", "")):
+        if not raw:
+            continue
+        sign, name = raw[0] if raw[0] in "+-" else "+", raw.lstrip("+-")
+        if name == "1":
+            intercept = sign == "+"
+        elif name == "0" and sign == "+":
+            intercept = False
+        elif sign == "+" and _SIMPLE_TERM.match(name):
+            terms.append(name)
+        else:
+            return None
+    return lhs, terms, intercept
+
+
+def design(data: pd.DataFrame, formula: str, extra: tuple[str, ...] = ()):
+    """Response vector, design matrix and term names of a formula; rows with NA dropped.
+
+    Plain numeric columns are read directly (fast at millions of rows); richer
+    formulas (``C(x)``, interactions, transforms) go through formulaic.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    formula : str
+        ``"y ~ x1 + x2"``; an intercept is included unless ``- 1`` or ``0``.
+    extra : tuple of str
+        Further columns that must be non-missing (e.g. grouping columns).
+
+    Returns
+    -------
+    tuple
+        ``(y, X, names, keep)``: float arrays, term names and the boolean mask
+        of the rows of ``data`` used.
+    """
+    simple = _simple_terms(formula)
+    if simple is not None and all(
+        c in data.columns and pd.api.types.is_numeric_dtype(data[c])
+        for c in [simple[0], *simple[1]]
+    ):
+        lhs, terms, intercept = simple
+        cols = [lhs, *terms]
+        keep = np.ones(len(data), dtype=bool)
+        for c in [*cols, *extra]:
+            keep &= data[c].notna().to_numpy()
+        arrays = [data[c].to_numpy(dtype="float64", na_value=np.nan) for c in cols]
+        if not keep.all():
+            arrays = [a[keep] for a in arrays]
+        n = int(keep.sum())
+        y = arrays[0]
+        X = np.empty((n, len(terms) + intercept), dtype="float64")
+        if intercept:
+            X[:, 0] = 1.0
+        for j, a in enumerate(arrays[1:]):
+            X[:, j + intercept] = a
+        names = (["Intercept"] if intercept else []) + terms
+        return y, X, names, keep
+    try:
+        import formulaic
+
+        needed = sorted(formulaic.Formula(formula).required_variables)
+        needed = [str(getattr(v, "name", v)) for v in needed]
+        missing = [c for c in [*needed, *extra] if c not in data.columns]
+        if missing:
+            raise InputError(
+                f"Formula {formula!r} needs column(s) {missing} that the data lack; "
+                f"available: {list(data.columns)[:20]}."
+            )
+        keep = data[[*needed, *extra]].notna().all(axis=1).to_numpy()
+        sub = data.loc[keep]
+        mm = formulaic.model_matrix(formula, sub, na_action="raise")
+    except InputError:
+        raise
+    except Exception as err:  # formulaic raises many types
+        raise InputError(f"Cannot build the design of formula {formula!r}: {err}") from err
+    y = np.asarray(mm.lhs, dtype="float64").ravel()
+    X = np.asarray(mm.rhs, dtype="float64")
+    return y, X, list(mm.rhs.columns), keep
+
+
+# --------------------------------------------------------------------------
+# fast path: sufficient statistics, profiled REML over lambda
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Stats:
+    n: np.ndarray  # (G,) group sizes
+    S: np.ndarray  # (G, p) group column sums of X
+    t: np.ndarray  # (G,) group sums of y
+    XtX: np.ndarray
+    Xty: np.ndarray
+    yty: float
+    N: int
+    # The weights w_g depend on n_g only: groups of equal size are pooled once,
+    # so a likelihood evaluation costs O(K p^2) for K distinct sizes.
+    sizes: np.ndarray = None  # (K,)
+    count: np.ndarray = None  # (K,) groups of each size
+    SS: np.ndarray = None  # (K, p, p) sum of S_g S_g'
+    St: np.ndarray = None  # (K, p) sum of S_g t_g
+    tt: np.ndarray = None  # (K,) sum of t_g^2
+
+
+def _sufficient_stats(y: np.ndarray, X: np.ndarray, codes: np.ndarray, G: int) -> _Stats:
+    n = np.bincount(codes, minlength=G).astype("float64")
+    p = X.shape[1]
+    S = np.empty((G, p), dtype="float64")
+    for j in range(p):  # loop over the few columns, never over groups
+        col = X[:, j]
+        S[:, j] = n if np.all(col == 1.0) else np.bincount(codes, weights=col, minlength=G)
+    t = np.bincount(codes, weights=y, minlength=G)
+    sizes, k = np.unique(n, return_inverse=True)
+    K = len(sizes)
+    SS = np.empty((K, p, p))
+    for a in range(p):
+        for b in range(a, p):
+            v = np.bincount(k, weights=S[:, a] * S[:, b], minlength=K)
+            SS[:, a, b] = v
+            SS[:, b, a] = v
+    St = np.stack([np.bincount(k, weights=S[:, j] * t, minlength=K) for j in range(p)], axis=1)
+    tt = np.bincount(k, weights=t * t, minlength=K)
+    count = np.bincount(k, minlength=K).astype("float64")
+    return _Stats(n, S, t, X.T @ X, X.T @ y, float(y @ y), len(y), sizes, count, SS, St, tt)
+
+
+def _profile(lam: float, st: _Stats, reml: bool):
+    """Deviance, GLS beta, A = X'H^-1 X and residual quadratic form at one lambda."""
+    w = lam / (1.0 + lam * st.sizes)
+    A = st.XtX - np.tensordot(w, st.SS, axes=1)
+    c = st.Xty - w @ st.St
+    q = st.yty - float(w @ st.tt)
+    try:
+        L = np.linalg.cholesky(A)
+    except np.linalg.LinAlgError:
+        return np.inf, None, A, np.nan
+    beta = np.linalg.solve(L.T, np.linalg.solve(L, c))
+    r = q - float(c @ beta)
+    p = A.shape[0]
+    logdet_h = float(st.count @ np.log1p(lam * st.sizes))
+    if r <= 0:
+        return np.inf, beta, A, r
+    if reml:
+        dof = st.N - p
+        dev = dof * (1.0 + _LOG2PI + np.log(r / dof)) + logdet_h
+        dev += 2.0 * float(np.sum(np.log(np.diag(L))))
+    else:
+        dev = st.N * (1.0 + _LOG2PI + np.log(r / st.N)) + logdet_h
+    return float(dev), beta, A, r
+
+
+def _fit_fast(y, X, codes, G, reml: bool, tol: float):
+    # Centre y and the non-intercept columns when there is an intercept: the model
+    # is the same (det of the reparametrisation is 1, so the REML criterion too),
+    # and the sums of squares lose far less precision to cancellation.
+    ones = np.flatnonzero(np.all(X == 1.0, axis=0))
+    M_inv = None
+    if len(ones):
+        j0 = int(ones[0])
+        m = X.mean(axis=0)
+        m[j0] = 0.0
+        ybar = float(y.mean())
+        X = X - m
+        y = y - ybar
+        # beta_c = M beta with M = I + e_j0 m'; its inverse is I - e_j0 m'.
+        M_inv = np.eye(X.shape[1])
+        M_inv[j0, :] -= m
+    st = _sufficient_stats(y, X, codes, G)
+    if np.linalg.matrix_rank(st.XtX) < X.shape[1]:
+        raise EstimationError(
+            "The fixed-effects design is rank deficient (collinear or constant columns); "
+            "drop a redundant term from the formula."
+        )
+
+    def f(phi: float) -> float:
+        return _profile(float(np.exp(phi)), st, reml)[0]
+
+    grid = np.linspace(-18.0, 12.0, 31)
+    devs = np.array([f(g) for g in grid])
+    k = int(np.argmin(devs))
+    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
+    opt = optimize.minimize_scalar(
+        f, bounds=(lo, hi), method="bounded", options={"xatol": tol, "maxiter": 500}
+    )
+    lam = float(np.exp(opt.x))
+    dev = float(opt.fun)
+    # The boundary lambda = 0 (no between-group variance) is a valid optimum.
+    dev0 = _profile(0.0, st, reml)[0]
+    singular = False
+    if dev0 <= dev:
+        lam, dev, singular = 0.0, dev0, True
+    dev, beta, A, r = _profile(lam, st, reml)
+    p = X.shape[1]
+    sigma2 = r / (st.N - p) if reml else r / st.N
+    cov = sigma2 * np.linalg.inv(A)
+    w = lam / (1.0 + lam * st.n)
+    u = w * (st.t - st.S @ beta)
+    u_se = np.sqrt(sigma2 * w)
+    if M_inv is not None:
+        beta = beta.copy()
+        beta[j0] += ybar
+        beta = M_inv @ beta
+        cov = M_inv @ cov @ M_inv.T
+    converged = bool(opt.success) and np.isfinite(dev)
+    return beta, cov, sigma2, lam * sigma2, dev, converged, singular, u, u_se, st.n
+
+
+# --------------------------------------------------------------------------
+# public API
+# --------------------------------------------------------------------------
+
+
+def _fixed_table(names, beta, cov, n, level=0.95) -> pd.DataFrame:
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    z = stats.norm.ppf(0.5 + level / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = 2 * stats.norm.sf(np.abs(beta / se))
+    return pd.DataFrame(
+        {
+            "term": list(names),
+            "estimate": beta,
+            "se": se,
+            "ci_low": beta - z * se,
+            "ci_high": beta + z * se,
+            "p_value": p,
+            "n": int(n),
+        }
+    )
+
+
+def _as_groups(groups) -> list[str]:
+    if isinstance(groups, str):
+        return [groups]
+    out = list(groups)
+    if not out or not all(isinstance(g, str) for g in out):
+        raise InputError(f"groups must be a column name or a list of column names, got {groups!r}.")
+    return out
+
+
+def random_intercept(
+    data: pd.DataFrame,
+    formula: str,
+    groups: str | list[str] | tuple[str, ...],
+    *,
+    re_formula: str | None = None,
+    reml: bool = True,
+    method: str = "auto",
+    level: float = 0.95,
+    tol: float = 1e-10,
+) -> MixedResult:
+    """Fit a Gaussian random-intercept (or nested random-intercept) model.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long data, one row per observation (e.g. respondent or unit-wave).
+    formula : str
+        Fixed part, e.g. ``"ikm ~ culture_overall + C(wave)"``.
+    groups : str or list of str
+        Grouping column; a list gives nested levels from outer to inner, e.g.
+        ``["gov_code", "unit_code"]`` (units within governments; inner codes
+        need only be unique within their outer group).
+    re_formula : str, optional
+        Random slopes, e.g. ``"~ culture_overall"`` (statsmodels syntax); forces
+        the MixedLM path.
+    reml : bool, default True
+        REML (as lme4's default) or maximum likelihood.
+    method : {"auto", "fast", "mixedlm"}
+        ``"auto"`` takes the fast path whenever the model allows (one grouping
+        column, no random slopes); ``"fast"`` raises if it cannot;
+        ``"mixedlm"`` always uses statsmodels.
+    level : float, default 0.95
+        Confidence level of the Wald intervals.
+    tol : float, default 1e-10
+        Tolerance on ``log lambda`` of the fast path's Brent search.
+
+    Returns
+    -------
+    MixedResult
+        ``fixed`` (``term, estimate, se, ci_low, ci_high, p_value, n``),
+        ``variance`` (``component, estimate, icc, n_groups``),
+        ``random_effects`` (group column(s), ``estimate, se, ci_low, ci_high,
+        n``), ``converged``, ``path``, ``deviance``, ``singular``.
+
+    Raises
+    ------
+    InputError
+        Unknown columns, bad ``groups`` or ``method``.
+    EstimationError
+        Too few groups or observations, or a rank-deficient design.
+
+    Examples
+    --------
+    Equivalent R call: ``lmer(y ~ x + (1 | unit), data, REML = TRUE)``.
+    """
+    gcols = _as_groups(groups)
+    if method not in {"auto", "fast", "mixedlm"}:
+        raise InputError(f"method must be 'auto', 'fast' or 'mixedlm', got {method!r}.")
+    missing = [g for g in gcols if g not in data.columns]
+    if missing:
+        raise InputError(f"Grouping column(s) {missing} not in the data.")
+    fast_ok = len(gcols) == 1 and re_formula is None
+    if method == "fast" and not fast_ok:
+        raise InputError(
+            "The fast path fits one grouping column without random slopes; "
+            f"got groups={gcols!r}, re_formula={re_formula!r}. Use method='auto'."
+        )
+    if fast_ok and method != "mixedlm":
+        return _random_intercept_fast(data, formula, gcols[0], reml, level, tol)
+    return _random_intercept_mixedlm(data, formula, gcols, re_formula, reml, level)
+
+
+def _random_intercept_fast(data, formula, gcol, reml, level, tol) -> MixedResult:
+    y, X, names, keep = design(data, formula, extra=(gcol,))
+    gvals = data[gcol].to_numpy()
+    if not keep.all():
+        gvals = gvals[keep]
+    codes, uniques = pd.factorize(gvals, sort=False)
+    G = len(uniques)
+    N, p = X.shape
+    if G < 2 or N <= p + 1:
+        raise EstimationError(
+            f"Need at least 2 groups of {gcol!r} and more than {p + 1} observations; "
+            f"got {G} groups and {N} rows."
+        )
+    beta, cov, s2, tau2, dev, conv, singular, u, u_se, n_g = _fit_fast(
+        y, X, codes.astype(np.intp), G, reml, tol
+    )
+    fixed = _fixed_table(names, beta, cov, N, level)
+    total = tau2 + s2
+    variance = pd.DataFrame(
+        {
+            "component": [gcol, "residual"],
+            "estimate": [tau2, s2],
+            "icc": [tau2 / total if total > 0 else np.nan, np.nan],
+            "n_groups": [G, N],
+        }
+    )
+    z = stats.norm.ppf(0.5 + level / 2)
+    re_tab = pd.DataFrame(
+        {
+            gcol: uniques,
+            "estimate": u,
+            "se": u_se,
+            "ci_low": u - z * u_se,
+            "ci_high": u + z * u_se,
+            "n": n_g.astype("int64"),
+        }
+    )
+    return MixedResult(fixed, variance, re_tab, conv, FAST_PATH, reml, dev, cov, singular, N, None)
+
+
+def _random_intercept_mixedlm(data, formula, gcols, re_formula, reml, level) -> MixedResult:
+    import statsmodels.formula.api as smf
+
+    y, X, names, keep = design(data, formula, extra=tuple(gcols))
+    outer = gcols[0]
+    sub = data.loc[keep, [outer]].copy()
+    sub["_y"] = y
+    vc = None
+    inner_codes = None
+    if len(gcols) > 1:
+        # Nested levels: one variance component per inner level, coded within its parent.
+        vc = {}
+        for k in range(1, len(gcols)):
+            key = data.loc[keep, gcols[0]].astype(str)
+            for c in gcols[1 : k + 1]:
+                key = key + "/" + data.loc[keep, c].astype(str)
+            col = f"_lvl{k}"
+            sub[col] = pd.factorize(key)[0]
+            vc[":".join(gcols[: k + 1])] = f"0 + C({col})"
+        inner_codes = sub[f"_lvl{len(gcols) - 1}"].to_numpy()
+    if re_formula is not None:
+        re_vars = [c for c in data.columns if re.search(rf"\b{re.escape(c)}\b", re_formula)]
+        for c in re_vars:
+            sub[c] = data.loc[keep, c].to_numpy()
+    xcols = [f"_x{j}" for j in range(len(names))]
+    for j, c in enumerate(xcols):
+        sub[c] = X[:, j]
+    try:
+        # The design is built once (above); statsmodels sees plain columns in the same order.
+        model = smf.mixedlm(
+            "_y ~ 0 + " + " + ".join(xcols),
+            sub,
+            groups=sub[outer],
+            vc_formula=vc,
+            re_formula=re_formula if re_formula is not None else "1",
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            # BFGS with a tight gradient tolerance reaches lme4's optimum to ~1e-6;
+            # statsmodels' default L-BFGS stops earlier (differences ~1e-4).
+            try:
+                res = model.fit(reml=reml, method="bfgs", gtol=1e-8)
+            except (np.linalg.LinAlgError, ValueError):
+                res = model.fit(reml=reml, method=["lbfgs", "cg"])
+    except (np.linalg.LinAlgError, ValueError) as err:
+        raise EstimationError(f"MixedLM failed for {formula!r} by {gcols}: {err}") from err
+    conv_warn = any("converge" in str(w.message).lower() for w in caught)
+    k_fe = len(names)
+    beta = np.asarray(res.fe_params, dtype="float64")
+    cov = np.asarray(res.cov_params())[:k_fe, :k_fe]
+    N = len(y)
+    fixed = _fixed_table(names, beta, cov, N, level)
+    s2 = float(res.scale)
+    comps = [outer]
+    ests = [float(np.asarray(res.cov_re)[0, 0])]
+    ngroups = [int(sub[outer].nunique())]
+    if vc is not None:
+        for k, name in enumerate(vc, start=1):
+            comps.append(name)
+            ests.append(float(res.vcomp[k - 1]))
+            ngroups.append(int(sub[f"_lvl{k}"].nunique()))
+    total = sum(ests) + s2
+    icc = [e / total for e in ests]
+    cov_re = res.cov_re
+    for j in range(1, cov_re.shape[0]):
+        # Random-slope variances: no ICC (they scale with the covariate).
+        comps.append(f"{outer}:slope:{cov_re.index[j]}")
+        ests.append(float(cov_re.iloc[j, j]))
+        icc.append(np.nan)
+        ngroups.append(ngroups[0])
+    variance = pd.DataFrame(
+        {
+            "component": [*comps, "residual"],
+            "estimate": [*ests, s2],
+            "icc": [*icc, np.nan],
+            "n_groups": [*ngroups, N],
+        }
+    )
+    re_tab = _mixedlm_random_effects(res, sub, data.loc[keep, gcols], gcols, inner_codes, level)
+    deviance = -2.0 * float(res.llf)
+    singular = any(e <= 1e-10 * max(total, 1e-300) for e in ests)
+    return MixedResult(
+        fixed,
+        variance,
+        re_tab,
+        bool(res.converged) and not conv_warn,
+        FALLBACK_PATH,
+        reml,
+        deviance,
+        cov,
+        singular,
+        N,
+        res,
+    )
+
+
+def _mixedlm_random_effects(res, sub, keys, gcols, inner_codes, level) -> pd.DataFrame:
+    """BLUPs of the innermost level from a MixedLM fit (outer + inner for nested)."""
+    z = stats.norm.ppf(0.5 + level / 2)
+    outer = gcols[0]
+    re_dict = res.random_effects
+    if inner_codes is None:
+        groups = list(re_dict)
+        est = np.array([float(np.asarray(re_dict[g])[0]) for g in groups])
+        cv = res.random_effects_cov
+        se = np.array([float(np.sqrt(np.asarray(cv[g])[0, 0])) for g in groups])
+        n = sub.groupby(outer).size().reindex(groups).to_numpy()
+        out = pd.DataFrame({outer: groups})
+    else:
+        # statsmodels names vc effects "<name>[C(_lvlK)[code]]"; map back to the keys.
+        last = ":".join(gcols)
+        rows = []
+        for eff in re_dict.values():  # loop over outer groups only (few)
+            eff = pd.Series(eff)
+            sel = eff.index.str.startswith(last)
+            codes = eff.index[sel].str.extract(r"\[(\d+)\]\]?$")[0].astype(int)
+            rows.append(
+                pd.DataFrame(
+                    {"_code": codes.to_numpy(), "estimate": eff[sel].to_numpy() + eff.iloc[0]}
+                )
+            )
+        est_tab = pd.concat(rows, ignore_index=True)
+        first = (
+            pd.DataFrame({"_code": inner_codes})
+            .join(keys.reset_index(drop=True))
+            .groupby("_code", as_index=False)
+            .agg(**{c: (c, "first") for c in gcols}, n=(gcols[0], "size"))
+        )
+        out = first.merge(est_tab, on="_code", how="left").drop(columns="_code")
+        # Conditional SDs are not exposed per nested effect by statsmodels.
+        out["se"] = np.nan
+        out["ci_low"] = np.nan
+        out["ci_high"] = np.nan
+        return out[[*gcols, "estimate", "se", "ci_low", "ci_high", "n"]]
+    out["estimate"] = est
+    out["se"] = se
+    out["ci_low"] = est - z * se
+    out["ci_high"] = est + z * se
+    out["n"] = n.astype("int64")
+    return out
