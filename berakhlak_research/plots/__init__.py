@@ -1,0 +1,12 @@
+"""Figures the notebooks draw, one module per topic.
+
+- :mod:`berakhlak_research.plots.culture`: value profile against peers, unit
+  caterpillar of culture indices, IKM per element, answer distributions.
+- :mod:`berakhlak_research.plots.did`: event-study plot, cohort effects, dose.
+- :mod:`berakhlak_research.plots.value_chain`: unit effects from the multilevel
+  model, importance-performance matrix, culture vs IKM scatter.
+
+Every function takes tidy results tables and returns a matplotlib Figure.
+"""
+
+__all__ = ["culture", "did", "value_chain"]
