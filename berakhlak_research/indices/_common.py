@@ -1,0 +1,44 @@
+"""Helpers shared by the index modules: fast factorising, band lookup, suppression flags."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from berakhlak_research.exceptions import ParameterError
+from berakhlak_research.framework import Band
+from berakhlak_research.survey import factorize_columns
+
+__all__ = ["factorize_columns", "band_codes", "check_min_group", "MIN_GROUP", "MIN_GROUP_FLOOR"]
+
+MIN_GROUP = 10
+"""Default smallest group shown in report-facing outputs (FEVS / UK People Survey convention)."""
+
+MIN_GROUP_FLOOR = 5
+"""``min_group`` may never be set below this."""
+
+
+def check_min_group(min_group: int) -> int:
+    """Validate a suppression threshold: an integer of at least :data:`MIN_GROUP_FLOOR`."""
+    try:
+        value = int(min_group)
+    except (TypeError, ValueError) as err:
+        raise ParameterError(f"min_group must be an integer, got {min_group!r}.") from err
+    if value < MIN_GROUP_FLOOR or value != min_group:
+        raise ParameterError(
+            f"min_group={min_group!r} is not allowed: groups smaller than "
+            f"{MIN_GROUP_FLOOR} respondents are never shown. Use {MIN_GROUP_FLOOR} or more."
+        )
+    return value
+
+
+def band_codes(scores: np.ndarray, bands: tuple[Band, ...]) -> np.ndarray:
+    """Index (into ``bands``, best first) of each score's band; -1 for missing scores."""
+    s = np.asarray(scores, dtype=float)
+    out = np.full(s.shape, -1, dtype=np.int64)
+    todo = np.isfinite(s)
+    for i, band in enumerate(bands):  # a handful of bands, not data
+        hit = todo & ((s >= band.lower) if band.lower_inclusive else (s > band.lower))
+        out[hit] = i
+        todo &= ~hit
+    out[todo] = len(bands) - 1
+    return out

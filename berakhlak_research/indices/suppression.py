@@ -1,0 +1,65 @@
+"""Which groups were withheld from report-facing outputs, and why.
+
+Every index function withholds a group whose figure rests on fewer than
+``min_group`` respondents (default 10, never below 5): its estimate, SE and
+interval are NaN, ``suppressed`` is True and ``suppression_reason`` says why.
+The respondents still count in the parent groups (a unit's respondents are in
+its government's figure). :func:`suppression_table` lists the withheld groups
+of the results tables, one row per group.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["suppression_table"]
+
+_COLUMNS = ["table", "level", "gov_code", "unit_code", "wave", "n", "reason"]
+
+
+def suppression_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per withheld group of each results table.
+
+    Parameters
+    ----------
+    tables : dict of str -> pandas.DataFrame
+        Results tables with ``suppressed`` and ``suppression_reason`` columns
+        (``wave`` or ``period``; ``level``, ``unit_code`` optional). Tables
+        without a ``suppressed`` column are skipped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table, level, gov_code, unit_code, wave, n, reason``; ``n`` is the
+        smallest count among the group's withheld figures.
+    """
+    parts = []
+    for name, df in tables.items():
+        if df is None or "suppressed" not in df.columns:
+            continue
+        s = df[df["suppressed"].astype(bool)]
+        if s.empty:
+            continue
+        part = pd.DataFrame(
+            {
+                "table": name,
+                "level": s["level"].astype("string") if "level" in s else pd.NA,
+                "gov_code": s["gov_code"].astype("string") if "gov_code" in s else pd.NA,
+                "unit_code": s["unit_code"].astype("string") if "unit_code" in s else pd.NA,
+                "wave": (s["wave"] if "wave" in s else s["period"]).astype("Int64"),
+                "n": s["n"].astype("Int64"),
+                "reason": s["suppression_reason"].astype("string"),
+            }
+        )
+        keys = ["table", "level", "gov_code", "unit_code", "wave"]
+        part = part.groupby(keys, dropna=False, sort=True, observed=True).agg(
+            n=("n", "min"), reason=("reason", "first")
+        )
+        parts.append(part.reset_index())
+    if not parts:
+        return pd.DataFrame(
+            {c: pd.Series(dtype="string" if c != "n" else "Int64") for c in _COLUMNS}
+        )
+    out = pd.concat(parts, ignore_index=True)
+    out["wave"] = out["wave"].astype("Int64")
+    return out[_COLUMNS]
