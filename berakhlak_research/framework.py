@@ -48,6 +48,8 @@ __all__ = [
     "INTERVENTION_KINDS",
     "GOVERNMENT_KINDS",
     "LANGUAGES",
+    "SUPPRESSION_MIN_GROUP",
+    "SUPPRESSION_FLOOR",
     "culture_category",
     "ikm_band",
     "ikm_interval_band",
@@ -56,6 +58,12 @@ __all__ = [
 
 LANGUAGES = ("id", "en")
 """Report languages: Bahasa Indonesia (default) and English."""
+
+SUPPRESSION_MIN_GROUP = 10
+"""Default smallest group shown in a report (FEVS / UK People Survey convention)."""
+
+SUPPRESSION_FLOOR = 5
+"""The suppression threshold may be configured, but never below this."""
 
 
 # --------------------------------------------------------------------------

@@ -45,4 +45,9 @@ def test_model_command_writes_tables_and_recovers_the_truth(data_dir, tmp_path):
 def test_model_command_needs_ingested_data(tmp_path, capsys):
     assert main(["model", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
+    assert "processed does not exist" in err and "berakhlak ingest" in err
+    (tmp_path / "processed").mkdir()
+    assert main(["model", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
     assert "units.parquet is missing" in err and "berakhlak ingest" in err
+    assert not (tmp_path / "r").exists()

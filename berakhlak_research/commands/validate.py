@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
 from berakhlak_research.framework import LIKERT_POINTS
 from berakhlak_research.tables import TABLE_NAMES
 
@@ -57,7 +55,7 @@ def print_summary(result, max_problems: int = 50) -> None:
         f"Total: read {t['rows_read']} = accepted {t['rows_accepted']} "
         f"+ rejected {t['rows_rejected']}"
     )
-    probs: pd.DataFrame = result.problems
+    probs = result.problems  # a pandas DataFrame
     if len(probs):
         counts = probs.drop_duplicates(["file", "row", "rule"])["rule"].value_counts()
         print("Rejected rows by rule: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

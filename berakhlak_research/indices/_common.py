@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from berakhlak_research.exceptions import ParameterError
-from berakhlak_research.framework import Band
+from berakhlak_research.framework import SUPPRESSION_FLOOR, SUPPRESSION_MIN_GROUP, Band
 from berakhlak_research.survey import factorize_columns
 
 __all__ = ["factorize_columns", "band_codes", "check_min_group", "MIN_GROUP", "MIN_GROUP_FLOOR"]
 
-MIN_GROUP = 10
+MIN_GROUP = SUPPRESSION_MIN_GROUP
 """Default smallest group shown in report-facing outputs (FEVS / UK People Survey convention)."""
 
-MIN_GROUP_FLOOR = 5
+MIN_GROUP_FLOOR = SUPPRESSION_FLOOR
 """``min_group`` may never be set below this."""
 
 

@@ -1,0 +1,266 @@
+"""The pipeline stages behind ``berakhlak measure`` and ``berakhlak model``.
+
+Each stage reads the validated tables in ``DATA_DIR/processed`` once, computes
+everything upstream, and returns (or writes) results-store tables; the
+commands are thin argument parsers over these functions, and notebooks can
+call them directly. Heavy imports happen here, not when ``berakhlak --help``
+builds its parser.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from berakhlak_research import survey
+from berakhlak_research.exceptions import FileProblem, ParameterError
+from berakhlak_research.framework import SUPPRESSION_FLOOR, SUPPRESSION_MIN_GROUP
+from berakhlak_research.indices import (
+    check_min_group,
+    culture_benchmarks,
+    culture_index,
+    culture_tables,
+    ikm,
+    ikm_elements_table,
+    sample_adequacy,
+    suppression_table,
+)
+from berakhlak_research.reporting.store import write_table
+
+__all__ = ["read_processed", "respondent_weights", "measure", "model_inputs", "fit_models"]
+
+_INPUTS = ("units", "culture_responses", "skm_responses", "interventions")
+
+
+def read_processed(data_dir: str | Path, required: tuple[str, ...] = ()) -> dict[str, pd.DataFrame]:
+    """Read the validated tables that exist in ``DATA_DIR/processed``.
+
+    Parameters
+    ----------
+    data_dir : path
+        Folder written by ``berakhlak ingest`` (it holds ``processed/``).
+    required : tuple of str
+        Tables that must be there; a missing one is a :class:`FileProblem`.
+
+    Returns
+    -------
+    dict of str -> pandas.DataFrame
+        units, culture_responses, skm_responses and interventions, where present.
+    """
+    processed = Path(data_dir) / "processed"
+    if not processed.is_dir():
+        raise FileProblem(
+            f"{processed} does not exist. Run `berakhlak ingest RAW --out {data_dir}` first.",
+            str(processed),
+        )
+    out = {}
+    for name in _INPUTS:
+        path = processed / f"{name}.parquet"
+        if path.exists():
+            try:
+                out[name] = pd.read_parquet(path)
+            except Exception as err:  # pyarrow raises several kinds
+                raise FileProblem(f"Cannot read {path}: {err}", str(path)) from err
+        elif name in required:
+            raise FileProblem(
+                f"{path} is missing: this step needs the validated {name} table. "
+                f"Run `berakhlak ingest RAW_DIR --out {data_dir}` first.",
+                str(path),
+            )
+    return out
+
+
+def respondent_weights(
+    resp: pd.DataFrame, units: pd.DataFrame | None
+) -> tuple[np.ndarray | None, pd.DataFrame | None]:
+    """Weights for population estimates: supplied ones if complete, else raked to headcounts.
+
+    Returns
+    -------
+    weights : numpy.ndarray or None
+        One weight per respondent; None when neither weights nor units exist.
+    summary : pandas.DataFrame or None
+        Per government and wave: ``n``, ``weight_sum``, ``deff`` (Kish), ``source``
+        and, for raked weights, the raking diagnostics.
+    """
+    if "weight" in resp.columns and resp["weight"].notna().all() and (resp["weight"] > 0).all():
+        w = resp["weight"].to_numpy(dtype=float)
+        g, keys = survey.factorize_columns(resp, ["gov_code", "wave"])
+        summ = keys.assign(
+            n=np.bincount(g), weight_sum=np.bincount(g, w),
+            deff=np.bincount(g) * np.bincount(g, w * w) / np.bincount(g, w) ** 2,
+            source="supplied",
+        )  # fmt: skip
+        return w, summ
+    if units is None:
+        return None, None
+    res = survey.rake_weights(resp, units)
+    return res.weights.to_numpy(), res.summary.assign(source="raked to unit headcounts")
+
+
+def _storable(df: pd.DataFrame) -> pd.DataFrame:
+    """Categorical label columns become plain strings in the store."""
+    cats = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)]
+    return df.astype({c: "string" for c in cats}) if cats else df
+
+
+def measure(
+    data_dir: str | Path,
+    out: str | Path,
+    *,
+    min_group: int = SUPPRESSION_MIN_GROUP,
+    bootstrap: int = 0,
+    seed: int | None = None,
+    fpc: bool = True,
+    progress: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """Compute every measurement table from ``data_dir`` and write them to ``out``.
+
+    Returns
+    -------
+    dict of str -> pandas.DataFrame
+        The tables written, by name.
+    """
+    min_group = check_min_group(min_group)
+    if bootstrap < 0:
+        raise ParameterError(f"--bootstrap must be 0 or more, got {bootstrap}.")
+    data = read_processed(data_dir)
+    if "culture_responses" not in data and "skm_responses" not in data:
+        raise FileProblem(
+            f"{Path(data_dir) / 'processed'} holds neither culture_responses.parquet nor "
+            "skm_responses.parquet; nothing to measure.",
+            str(Path(data_dir) / "processed"),
+        )
+    units = data.get("units")
+    written: dict[str, pd.DataFrame] = {}
+    steps = ["culture", "benchmarks", "ikm", "psychometrics", "suppression"]
+    bar = tqdm(steps, desc="measure", unit="step", disable=not progress)
+    for step in bar:
+        bar.set_postfix_str(step)
+        if step == "culture" and "culture_responses" in data:
+            resp = data["culture_responses"]
+            w, summ = respondent_weights(resp, units)
+            tabs = culture_tables(
+                resp, units, weights=w, fpc=fpc, min_group=min_group, n_boot=bootstrap, seed=seed
+            )
+            written.update(tabs)
+            if summ is not None:
+                written["survey_weights"] = summ
+        elif step == "benchmarks" and "culture_index" in written:
+            written["culture_benchmarks"] = culture_benchmarks(written["culture_index"])
+        elif step == "ikm" and "skm_responses" in data:
+            skm = data["skm_responses"]
+            parts, elems = [], []
+            for level, by in (
+                ("government", ["gov_code", "period"]),
+                ("unit", ["gov_code", "unit_code", "period"]),
+            ):
+                t = ikm(skm, by=by, min_group=min_group).assign(level=level)
+                e = ikm_elements_table(skm, by=by, min_group=min_group).assign(level=level)
+                parts.append(t)
+                elems.append(e)
+            t = pd.concat(parts, ignore_index=True)
+            t["unit_code"] = t["unit_code"].astype("string")
+            cols = [
+                "level", "gov_code", "unit_code", "period", "method_version", "ikm_interval",
+                "estimate", "se", "ci_low", "ci_high", "n", "elements", "band", "band_label_id",
+                "band_label_en", "suppressed", "suppression_reason",
+            ]  # fmt: skip
+            written["ikm"] = t[cols]
+            e = pd.concat(elems, ignore_index=True)
+            e["unit_code"] = e["unit_code"].astype("string")
+            written["ikm_elements"] = e[
+                ["level", "gov_code", "unit_code", "period", "element", "element_name_id",
+                 "element_name_en", "total", "nrr", "nrr_weighted", "nrr_x25", "band", "n",
+                 "suppressed"]
+            ]  # fmt: skip
+            written["sample_adequacy"] = sample_adequacy(skm)
+        elif step == "psychometrics" and "culture_responses" in data:
+            from berakhlak_research import psychometrics
+
+            written.update(psychometrics.measurement_tables(data["culture_responses"]))
+        elif step == "suppression":
+            written["suppression"] = suppression_table(
+                {k: written.get(k) for k in ("culture_index", "culture_behaviour", "ikm")}
+            )
+    for name, df in tqdm(written.items(), desc="write", unit="table", disable=not progress):
+        write_table(out, name, _storable(df))
+    return written
+
+
+def model_inputs(data_dir: str | Path) -> dict[str, pd.DataFrame | None]:
+    """Read the processed tables and build the unit-wave and government-wave panels.
+
+    Unit culture uses "mean" scoring (0-100) computed from the microdata. Units
+    with fewer than the floor of 5 respondents in a wave carry no culture value
+    for that wave (their mean is withheld everywhere); the DiD estimator lists
+    the unit-waves it could not use in ``did_excluded``.
+
+    Returns
+    -------
+    dict
+        ``unit_panel``, ``gov_panel`` (see :mod:`berakhlak_research.models.panel`),
+        and the processed ``units``, ``interventions``, ``skm_responses``.
+    """
+    from berakhlak_research.models import panel
+
+    data = read_processed(data_dir, required=("units", "culture_responses"))
+    units, responses = data["units"], data["culture_responses"]
+    events, skm = data.get("interventions"), data.get("skm_responses")
+    floor = SUPPRESSION_FLOOR
+    cols = ["gov_code", "unit_code", "wave", "value", "estimate", "n"]
+    culture_unit = culture_index(
+        responses, by=["gov_code", "unit_code", "wave"], scoring="mean", units=units,
+        min_group=floor,
+    )[cols]  # fmt: skip
+    culture_unit = culture_unit.astype({"value": "string"})
+    weights, _ = respondent_weights(responses, units)
+    culture_gov = culture_index(
+        responses, by=["gov_code", "wave"], scoring="mean", weights=weights, units=units,
+        min_group=floor,
+    )[["gov_code", "wave", "value", "estimate", "n"]].astype({"value": "string"})  # fmt: skip
+    ikm_unit = ikm_gov = None
+    if skm is not None and len(skm):
+        ikm_unit = ikm(skm, by=["gov_code", "unit_code", "period"], min_group=floor)
+        ikm_gov = ikm(skm, by=["gov_code", "period"], min_group=floor)
+    return {
+        "unit_panel": panel.build_unit_panel(units, culture_unit, events, ikm_unit),
+        "gov_panel": panel.build_gov_panel(culture_gov, events, ikm_gov),
+        "units": units,
+        "interventions": events,
+        "skm_responses": skm,
+    }
+
+
+def fit_models(data_dir: str | Path, n_boot: int = 999, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """Build the panels once and fit every model; return the results tables by name."""
+    from berakhlak_research.models import did, power, value_chain
+
+    steps = tqdm(total=4, desc="model", unit="step")
+    steps.set_postfix_str("panels")
+    inputs = model_inputs(data_dir)
+    unit_panel = inputs["unit_panel"]
+    steps.update()
+    tables: dict[str, pd.DataFrame] = {}
+    steps.set_postfix_str("difference-in-differences")
+    tables.update(
+        did.model_tables(unit_panel, gov_panel=inputs["gov_panel"], n_boot=n_boot, seed=seed)
+    )
+    steps.update()
+    steps.set_postfix_str("power")
+    tables.update(power.model_tables(unit_panel))
+    steps.update()
+    steps.set_postfix_str("value chain")
+    tables.update(
+        value_chain.model_tables(
+            unit_panel, skm_responses=inputs["skm_responses"], n_boot=n_boot, seed=seed
+        )
+    )
+    steps.update()
+    steps.close()
+    # The panels hold unsuppressed unit figures: they feed the models but are
+    # not written to the store, which the reports read.
+    return tables
