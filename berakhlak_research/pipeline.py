@@ -186,6 +186,11 @@ def measure(
             written["suppression"] = suppression_table(
                 {k: written.get(k) for k in ("culture_index", "culture_behaviour", "ikm")}
             )
+    # Reference tables the reports label with (unit names, programme events);
+    # neither holds personal data.
+    for name in ("units", "interventions"):
+        if name in data:
+            written[name] = data[name]
     for name, df in tqdm(written.items(), desc="write", unit="table", disable=not progress):
         write_table(out, name, _storable(df))
     return written

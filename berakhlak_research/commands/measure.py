@@ -1,11 +1,11 @@
 """``berakhlak measure``: indices, uncertainty, benchmarks and suppression into the results store.
 
 Reads the canonical tables that exist in ``DATA_DIR/processed/*.parquet``
-(units, culture_responses, skm_responses) and writes, through
+(units, culture_responses, skm_responses, interventions) and writes, through
 ``reporting.store.write_table``: culture_index, culture_behaviour,
 culture_benchmarks, survey_weights, ikm, ikm_elements, sample_adequacy,
-suppression and (when the psychometrics module provides them) reliability,
-item_total, cfa_fit and cfa_loadings. Columns: ``docs/results_store.md``.
+suppression, reliability, item_total, cfa_fit, cfa_loadings, and the
+reference tables units and interventions. Columns: ``docs/results_store.md``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,413 @@
+"""Report outputs: HTML without code, the manifest (provenance) and the index page.
+
+* :func:`notebook_html` exports an executed notebook in-process with
+  nbconvert's ``HTMLExporter`` (one exporter per process, reused), inputs and
+  prompts excluded, so no code reaches the HTML.
+* :func:`write_manifest` records per report: parameters, input hashes
+  (results tables and template), package versions, git commit and timings;
+  ``--resume`` compares :func:`input_hash` with the manifest's.
+* :func:`build_index` writes ``<reports>/<wave>/index.html``: every government
+  with results, its index, category, IKM, national rank and a link to its
+  report, and the number of governments per category. Every piece of text from
+  data is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import platform
+import subprocess
+import zipfile
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import pandas as pd
+
+from berakhlak_research import regions
+from berakhlak_research.reporting import store
+from berakhlak_research.reporting.i18n import t
+
+__all__ = [
+    "notebook_html",
+    "input_hash",
+    "package_versions",
+    "git_commit",
+    "write_manifest",
+    "read_manifest",
+    "build_index",
+    "write_xlsx",
+    "MANIFEST",
+    "REPORT_HTML",
+    "REPORT_IPYNB",
+]
+
+MANIFEST = "manifest.json"
+REPORT_HTML = "report.html"
+REPORT_IPYNB = "report.ipynb"
+
+_PACKAGES = ("berakhlak-research", "pandas", "numpy", "pyarrow", "matplotlib", "scipy",
+             "statsmodels", "papermill", "nbclient", "nbconvert", "ipykernel", "distributed")  # fmt: skip
+
+_CSS = """
+<style>
+.berakhlak-table { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+.berakhlak-table th, .berakhlak-table td { border-bottom: 1px solid #ddd; padding: 3px 8px;
+  text-align: left; }
+.berakhlak-table th { background: #f3f5f8; }
+.berakhlak-note { color: #555; font-size: 0.85em; }
+</style>
+"""
+
+
+# The lab template without its scripts (require.js, MathJax, mermaid from CDNs):
+# a report needs no JavaScript and must open offline.
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}__BERAKHLAK_CSS__{% endblock extra_css %}
+"""
+
+
+@lru_cache(maxsize=1)
+def _exporter():
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        extra_loaders=[
+            DictLoader({"berakhlak.html.j2": _TEMPLATE.replace("__BERAKHLAK_CSS__", _CSS)})
+        ],
+        template_file="berakhlak.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_raw=True,
+        exclude_unknown=True,
+    )
+
+
+def notebook_html(nb, title: str) -> str:
+    """Export an executed notebook to a self-contained HTML page with no code.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+    title : str
+        The page title (escaped here).
+
+    Returns
+    -------
+    str
+        The HTML document: outputs only (inputs and prompts excluded), images
+        embedded, the report table styles added.
+    """
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+_XLSX_STATIC = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        "{sheets}</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>"
+    ),
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    ),
+}
+
+
+def _col(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _xml_text(x) -> str:
+    # XML 1.0 forbids most control characters; drop them
+    text = "".join(ch for ch in str(x) if ch in "\t\n\r" or ord(ch) >= 32)
+    return html.escape(text, quote=False)
+
+
+def _cell(ref: str, v) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, bool):
+        return f'<c r="{ref}" t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, (int, float)):
+        return f'<c r="{ref}"><v>{repr(float(v)) if isinstance(v, float) else v}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(v)}</t></is></c>'
+
+
+def write_xlsx(path: str | os.PathLike, sheets: dict) -> Path:
+    """Write data frames to one XLSX workbook, a sheet each (values only, no styling).
+
+    A small writer of the SpreadsheetML parts, because a report's dozen small
+    tables take openpyxl longer than the rest of the report; openpyxl and
+    spreadsheet programs read the result.
+
+    Parameters
+    ----------
+    path : path
+        The ``.xlsx`` file.
+    sheets : dict of str -> pandas.DataFrame
+        Sheet name (cut to 31 characters) -> table; the header row is the columns.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    path = Path(path)
+    names, parts = [], {}
+    for k, (name, df) in enumerate(sheets.items(), start=1):
+        clean = "".join(ch for ch in str(name) if ch not in "[]:*?/\\")[:31] or f"Sheet{k}"
+        names.append(clean)
+        rows = [list(df.columns)] + df.astype(object).to_numpy().tolist()
+        body = "".join(
+            f'<row r="{r + 1}">'
+            + "".join(_cell(f"{_col(c)}{r + 1}", v) for c, v in enumerate(row))
+            + "</row>"
+            for r, row in enumerate(rows)
+        )
+        parts[f"xl/worksheets/sheet{k}.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"<sheetData>{body}</sheetData></worksheet>"
+        )
+    n = len(names)
+    over = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{k}.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for k in range(1, n + 1)
+    )
+    parts["[Content_Types].xml"] = _XLSX_STATIC["[Content_Types].xml"].replace("{sheets}", over)
+    parts["_rels/.rels"] = _XLSX_STATIC["_rels/.rels"]
+    parts["xl/styles.xml"] = _XLSX_STATIC["xl/styles.xml"]
+    parts["xl/workbook.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+        + "".join(
+            f'<sheet name="{html.escape(s)}" sheetId="{k}" r:id="rId{k}"/>'
+            for k, s in enumerate(names, start=1)
+        )
+        + "</sheets></workbook>"
+    )
+    parts["xl/_rels/workbook.xml.rels"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(
+            f'<Relationship Id="rId{k}" Type="http://schemas.openxmlformats.org/officeDocument/'
+            f'2006/relationships/worksheet" Target="worksheets/sheet{k}.xml"/>'
+            for k in range(1, n + 1)
+        )
+        + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/styles" Target="styles.xml"/></Relationships>'
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml",
+                     "xl/_rels/workbook.xml.rels", "xl/styles.xml"):  # fmt: skip
+            z.writestr(name, parts.pop(name))
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return path
+
+
+def input_hash(
+    results_dir: str | os.PathLike, template: str | os.PathLike, parameters: dict
+) -> str:
+    """One SHA-256 over everything a report depends on.
+
+    The template's bytes, the parameters (sorted JSON, output folder
+    excluded) and the SHA-256 of every table in the results catalogue.
+
+    Returns
+    -------
+    str
+        Hex digest.
+    """
+    h = hashlib.sha256()
+    h.update(Path(template).read_bytes())
+    params = {k: v for k, v in sorted(parameters.items()) if k != "output_dir"}
+    h.update(json.dumps(params, sort_keys=True, default=str).encode())
+    for name, entry in sorted(store.catalog(results_dir).items()):
+        h.update(f"{name}:{entry['sha256']}".encode())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages a report depends on."""
+    out = {"python": platform.python_version()}
+    for p in _PACKAGES:
+        try:
+            out[p] = version(p)
+        except PackageNotFoundError:
+            out[p] = "not installed"
+    return out
+
+
+@lru_cache(maxsize=1)
+def git_commit() -> str:
+    """The project's git commit (with ``+dirty`` when the tree has changes), or "unknown"."""
+    from berakhlak_research.paths import PROJECT_DIR
+
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return (sha + ("+dirty" if dirty else "")) or "unknown"
+
+
+def write_manifest(out_dir: str | os.PathLike, record: dict) -> Path:
+    """Write ``manifest.json`` in a report folder (adding versions and the time written)."""
+    path = Path(out_dir) / MANIFEST
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = dict(record)
+    data.setdefault("package_versions", package_versions())
+    data["written"] = datetime.now(UTC).isoformat(timespec="seconds")
+    path.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+    return path
+
+
+def read_manifest(out_dir: str | os.PathLike) -> dict | None:
+    """The manifest of a report folder, or None when missing or unreadable."""
+    path = Path(out_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _e(x) -> str:
+    return html.escape("" if x is None else str(x), quote=True)
+
+
+def _num(x, digits: int = 1) -> str:
+    return "—" if x is None or pd.isna(x) else f"{float(x):.{digits}f}"
+
+
+def build_index(
+    wave_dir: str | os.PathLike,
+    results_dir: str | os.PathLike,
+    wave: int,
+    lang: str = "id",
+    min_group: int = 10,
+) -> Path:
+    """Write ``<wave_dir>/index.html`` listing every government with results in the wave.
+
+    Each row: code, name, kind, overall index, category, IKM and band,
+    national rank, and a link to ``<code>-<slug>/report.html`` when that
+    report exists (its manifest's status otherwise). Above the list, the
+    number of governments per category.
+
+    Returns
+    -------
+    pathlib.Path
+        The index page.
+    """
+    from berakhlak_research.reporting import views
+
+    wave_dir = Path(wave_dir)
+    wave_dir.mkdir(parents=True, exist_ok=True)
+    ctx = views.open_report(results_dir, None, wave, lang, min_group)
+    nat = views.national_frame(ctx)
+    everyone = pd.DataFrame({"gov_code": views.governments_with_results(results_dir, wave)})
+    gov = regions.governments().set_index("code")
+    df = everyone.merge(nat.drop(columns=["government", "kind"]), on="gov_code", how="left")
+    df["government"] = df["gov_code"].map(gov["name"])
+    df["kind"] = df["gov_code"].map(gov["kind"])
+    df["category"] = df["category"].fillna("—")
+    df["band"] = df["band"].fillna("—")
+    df = df.sort_values(["rank_national", "gov_code"], na_position="last")
+    counts = df.groupby("category").size()
+
+    rows = []
+    for r in df.itertuples(index=False):  # one row per government (hundreds), string building only
+        folder = regions.slug(r.gov_code)
+        man = read_manifest(wave_dir / folder)
+        if (wave_dir / folder / "report.html").exists():
+            link = f"<a href='{_e(folder)}/report.html'>{_e(t('index_report', lang))}</a>"
+        elif man and man.get("status") == "failed":
+            link = _e(t("index_failed", lang))
+        else:
+            link = _e(t("index_missing", lang))
+        rank = "—" if pd.isna(r.rank_national) else str(int(r.rank_national))
+        rows.append(
+            f"<tr><td>{_e(r.gov_code)}</td><td>{_e(r.government)}</td><td>{_e(r.kind)}</td>"
+            f"<td>{_num(r.estimate)}</td><td>{_e(r.category)}</td><td>{_num(r.ikm)}</td>"
+            f"<td>{_e(r.band)}</td><td>{rank}</td><td>{link}</td></tr>"
+        )
+    head = "".join(
+        f"<th>{_e(t(k, lang))}</th>"
+        for k in (
+            "col_code",
+            "col_government",
+            "col_gov_kind",
+            "overall_index",
+            "col_category",
+            "col_ikm",
+            "col_band",
+            "col_rank",
+            "index_report",
+        )  # fmt: skip
+    )
+    count_rows = "".join(f"<tr><td>{_e(c)}</td><td>{int(n)}</td></tr>" for c, n in counts.items())
+    title = t("index_title", lang, wave=wave)
+    page = f"""<!DOCTYPE html>
+<html lang="{_e(lang)}"><head><meta charset="utf-8"><title>{_e(title)}</title>{_CSS}
+<style>body {{ font-family: sans-serif; margin: 2em; }}</style></head>
+<body><h1>{_e(title)}</h1>
+<h2>{_e(t("index_counts", lang))}</h2>
+<table class="berakhlak-table" id="category-counts"><thead><tr><th>{_e(t("col_category", lang))}</th>
+<th>{_e(t("col_count", lang))}</th></tr></thead><tbody>{count_rows}</tbody></table>
+<table class="berakhlak-table" id="governments"><thead><tr>{head}</tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+<p class="berakhlak-note">{_e(t("scoring_note", lang))}</p>
+</body></html>
+"""
+    out = wave_dir / "index.html"
+    out.write_text(page, encoding="utf-8")
+    return out

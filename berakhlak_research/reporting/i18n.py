@@ -1,0 +1,178 @@
+"""Report text in Bahasa Indonesia (default) and English.
+
+Every fixed string a report prints comes from :data:`STRINGS`, keyed by a short
+name; :func:`t` picks the language. Names of values, behaviours, IKM elements
+and bands come from :mod:`berakhlak_research.framework`, not from here.
+"""
+
+from __future__ import annotations
+
+from berakhlak_research.exceptions import ParameterError
+from berakhlak_research.framework import LANGUAGES
+
+__all__ = ["STRINGS", "t", "check_lang"]
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # titles and sections
+    "report_title": ("Laporan Budaya Kerja BerAKHLAK", "BerAKHLAK Work Culture Report"),
+    "wave": ("Tahun survei", "Survey year"),
+    "sec_summary": ("Ringkasan", "Summary"),
+    "sec_profile": ("Profil tujuh nilai", "Seven-value profile"),
+    "sec_units": ("Unit kerja", "Work units"),
+    "sec_weak": ("Perilaku terlemah dan prioritas", "Weakest behaviours and priorities"),
+    "sec_programmes": (
+        "Program penguatan budaya dan dampaknya",
+        "Culture programmes and their effects",
+    ),
+    "sec_ikm": ("Kepuasan masyarakat (IKM)", "Public satisfaction (IKM)"),
+    "sec_link": ("Hubungan budaya kerja dan IKM", "Link between work culture and IKM"),
+    "sec_methods": ("Metode dan kualitas data", "Methods and data quality"),
+    "sec_provenance": ("Asal-usul data", "Provenance"),
+    "national_title": (
+        "Gambaran Nasional Budaya Kerja BerAKHLAK",
+        "National Overview of BerAKHLAK Work Culture",
+    ),
+    "intervention_title": ("Evaluasi Program Penguatan Budaya", "Evaluation of Culture Programmes"),
+    "quality_title": ("Kualitas Pengukuran", "Measurement Quality"),
+    "replication_title": ("Paket Replikasi", "Replication Package"),
+    # summary rows
+    "overall_index": ("Indeks BerAKHLAK", "BerAKHLAK index"),
+    "category": ("Kategori", "Category"),
+    "rank_kind": ("Peringkat di antara {kind}", "Rank among {kind}"),
+    "rank_national": ("Peringkat nasional", "National rank"),
+    "change": ("Perubahan sejak {prev}", "Change since {prev}"),
+    "significant": ("signifikan", "significant"),
+    "not_significant": ("tidak signifikan", "not significant"),
+    "ikm": ("IKM", "IKM"),
+    "ikm_band": ("Mutu pelayanan", "Service quality"),
+    "item": ("Butir", "Item"),
+    "figure_value": ("Nilai", "Value"),
+    "of": ("dari", "of"),
+    # column headers
+    "col_value": ("Nilai", "Value"),
+    "col_estimate": ("Indeks", "Index"),
+    "col_ci": ("Selang kepercayaan 95%", "95% confidence interval"),
+    "col_n": ("n", "n"),
+    "col_peer_median": ("Median sejawat", "Peer median"),
+    "col_peer_q75": ("Kuartil atas sejawat", "Peer upper quartile"),
+    "col_category": ("Kategori", "Category"),
+    "col_unit": ("Unit kerja", "Work unit"),
+    "col_unit_code": ("Kode unit", "Unit code"),
+    "col_behaviour": ("Perilaku", "Behaviour"),
+    "col_code": ("Kode", "Code"),
+    "col_priority": ("Prioritas", "Priority"),
+    "col_importance": ("Kepentingan", "Importance"),
+    "col_performance": ("Kinerja", "Performance"),
+    "col_date": ("Tanggal", "Date"),
+    "col_kind": ("Jenis kegiatan", "Programme"),
+    "col_stage": ("Tahap", "Stage"),
+    "col_hours": ("Jam pelajaran", "Hours"),
+    "col_participants": ("Peserta", "Participants"),
+    "col_scope": ("Cakupan", "Scope"),
+    "whole_gov": ("Seluruh pemerintah daerah", "Whole government"),
+    "col_estimator": ("Penduga", "Estimator"),
+    "col_effect": ("Efek", "Effect"),
+    "col_p": ("Nilai p", "p-value"),
+    "col_ikm": ("IKM", "IKM"),
+    "col_band": ("Mutu", "Band"),
+    "col_element": ("Unsur", "Element"),
+    "col_nrr": ("NRR", "NRR"),
+    "col_nrr25": ("NRR x 25", "NRR x 25"),
+    "col_path": ("Jalur", "Path"),
+    "col_alpha": ("Alpha Cronbach", "Cronbach's alpha"),
+    "col_omega": ("Omega", "Omega"),
+    "col_required": ("Sampel minimal", "Required sample"),
+    "col_respondents": ("Responden", "Respondents"),
+    "col_population": ("Populasi", "Population"),
+    "col_adequate": ("Memadai", "Adequate"),
+    "col_table": ("Tabel", "Table"),
+    "col_rows": ("Baris", "Rows"),
+    "col_sha": ("SHA-256 (awal)", "SHA-256 (prefix)"),
+    "col_written": ("Ditulis", "Written"),
+    "col_government": ("Pemerintah daerah", "Government"),
+    "col_gov_kind": ("Jenis", "Kind"),
+    "col_text": ("Keterangan", "Note"),
+    "col_rank": ("Peringkat nasional", "National rank"),
+    "col_count": ("Jumlah", "Count"),
+    "col_statistic": ("Statistik", "Statistic"),
+    "col_level": ("Tingkat", "Level"),
+    "col_event_time": ("Waktu relatif", "Event time"),
+    "col_cohort": ("Kohort", "Cohort"),
+    "col_fit": ("Indeks kecocokan", "Fit index"),
+    "yes": ("ya", "yes"),
+    "no": ("tidak", "no"),
+    # notes
+    "withheld": (
+        "{k} unit dengan kurang dari {m} responden tidak ditampilkan (tetap dihitung dalam angka pemerintah daerah).",
+        "{k} units with fewer than {m} respondents are withheld (they still count in the government's figures).",
+    ),
+    "no_data": ("Tidak ada data untuk bagian ini.", "No data for this section."),
+    "no_table": (
+        "Tabel hasil '{name}' belum tersedia di folder hasil.",
+        "Results table '{name}' is not available in the results folder.",
+    ),
+    "did_note": (
+        "Efek rata-rata program terhadap indeks budaya unit (jawaban diubah ke 0-100, poin indeks), diperkirakan dari seluruh "
+        "pemerintah daerah; penduga bertahap (Callaway-Sant'Anna) tahan terhadap efek yang berbeda antar kohort, "
+        "TWFE ditampilkan sebagai pembanding.",
+        "Average effect of the programmes on the unit culture index (answers rescaled to 0-100, index "
+        "points), estimated over all "
+        "governments; the staggered (Callaway-Sant'Anna) estimator is robust to effects that differ by "
+        "cohort, TWFE is shown for comparison.",
+    ),
+    "pretrend": ("Uji tren sebelum program: p = {p}", "Pre-trend test: p = {p}"),
+    "scoring_note": (
+        "Skor: persentase jawaban setuju (4-5 pada skala 1-5), nilai = rata-rata tiga perilakunya; "
+        "indeks = rata-rata tujuh nilai. Bukan indeks resmi KemenPAN-RB.",
+        "Scoring: percent favourable (answers 4-5 on the 1-5 scale), value = mean of its three "
+        "behaviours; index = mean of the seven values. Not the official KemenPAN-RB index.",
+    ),
+    "link_note": (
+        "Perubahan IKM (poin) per kenaikan 1 poin indeks budaya, antar unit kerja.",
+        "Change in IKM (points) per 1 point of the culture index, across work units.",
+    ),
+    "generated": (
+        "Dibuat oleh berakhlak-research {version}",
+        "Produced by berakhlak-research {version}",
+    ),
+    "index_title": ("Laporan BerAKHLAK {wave}", "BerAKHLAK reports {wave}"),
+    "index_counts": ("Jumlah pemerintah daerah per kategori", "Governments per category"),
+    "index_report": ("laporan", "report"),
+    "index_failed": ("gagal", "failed"),
+    "index_missing": ("tanpa laporan", "no report"),
+}
+"""Fixed report strings: key -> (Indonesian, English)."""
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is a report language, else raise :class:`ParameterError`."""
+    if lang not in LANGUAGES:
+        raise ParameterError(
+            f"Report language {lang!r} is not supported; use 'id' (Bahasa Indonesia) or 'en' (English)."
+        )
+    return lang
+
+
+def t(key: str, lang: str = "id", **fields) -> str:
+    """The string ``key`` in ``lang``, with ``{fields}`` filled in.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`STRINGS`.
+    lang : {"id", "en"}
+        Report language.
+    **fields
+        Values for the placeholders of the string.
+
+    Returns
+    -------
+    str
+        The text (plain, not HTML-escaped).
+    """
+    check_lang(lang)
+    try:
+        text = STRINGS[key][0 if lang == "id" else 1]
+    except KeyError as err:
+        raise ParameterError(f"No report string named {key!r}.") from err
+    return text.format(**fields) if fields else text
