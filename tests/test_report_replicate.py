@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import pandas as pd
-import pytest
 from _report_data import make_results
 
 from berakhlak_research.commands import replicate
@@ -68,13 +67,12 @@ def test_replicate_notebook_and_check(tmp_path, monkeypatch, capsys):
     assert "differences" in capsys.readouterr().out
 
 
-@pytest.mark.slow
 def test_replicate_committed_expected_tables(tmp_path):
     """The full study (simulate -> ingest -> measure -> model -> notebook) against replication/expected."""
     from berakhlak_research.cli import main
 
-    if not list(replicate.EXPECTED_DIR.glob("*.csv")):
-        pytest.skip("no committed expected tables")
+    committed = {p.stem for p in replicate.EXPECTED_DIR.glob("*.csv")}
+    assert committed == set(replicate.CHECKED_TABLES), "replication/expected is incomplete"
     out = tmp_path / "replication"
     assert main(["replicate", "--out", str(out), "--check"]) == 0
     shutil.rmtree(out / "work", ignore_errors=True)
