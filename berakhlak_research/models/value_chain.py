@@ -88,12 +88,7 @@ def element_drivers(skm_responses: pd.DataFrame, min_n: int = 30):
     """
     frame = _elements_frame(skm_responses)
     drivers = list(IKM_ELEMENT_CODES)
-    pooled = key_drivers(frame, "satisfaction", drivers, min_n=min_n)
-    pooled.insert(0, "gov_code", pd.NA)
-    per_gov = key_drivers(frame, "satisfaction", drivers, by="gov_code", min_n=min_n)
-    out = pd.concat([pooled, per_gov], ignore_index=True)
-    out.insert(1, "target", "ikm")
-    out.insert(2, "outcome", "satisfaction")
+    out = _pooled_and_per_gov(frame, "satisfaction", drivers, "ikm", min_n)
     # NRR uses every answered element (not only complete responses), latest period.
     latest = skm_responses.groupby("gov_code")["period"].transform("max")
     last = skm_responses[skm_responses["period"] == latest]
@@ -103,6 +98,17 @@ def element_drivers(skm_responses: pd.DataFrame, min_n: int = 30):
     perf = (nrr * 25.0).rename_axis("gov_code").reset_index()
     perf = perf.melt(id_vars="gov_code", var_name="driver", value_name="performance")
     return out, perf
+
+
+def _pooled_and_per_gov(frame, outcome, drivers, target, min_n):
+    """Key drivers for all governments pooled (``gov_code`` NA) and for each government."""
+    pooled = key_drivers(frame, outcome, drivers, min_n=min_n)
+    pooled.insert(0, "gov_code", pd.NA)
+    per_gov = key_drivers(frame, outcome, drivers, by="gov_code", min_n=min_n)
+    out = pd.concat([pooled, per_gov], ignore_index=True)
+    out.insert(1, "target", target)
+    out.insert(2, "outcome", outcome)
+    return out
 
 
 def value_drivers(unit_panel: pd.DataFrame, min_n: int = 30):
@@ -121,12 +127,7 @@ def value_drivers(unit_panel: pd.DataFrame, min_n: int = 30):
     frame = unit_panel[["gov_code", "ikm", *cols]].dropna()
     frame = frame.rename(columns={CULTURE_COLUMNS[v]: v for v in VALUE_CODES})
     drivers = list(VALUE_CODES)
-    pooled = key_drivers(frame, "ikm", drivers, min_n=min_n)
-    pooled.insert(0, "gov_code", pd.NA)
-    per_gov = key_drivers(frame, "ikm", drivers, by="gov_code", min_n=min_n)
-    out = pd.concat([pooled, per_gov], ignore_index=True)
-    out.insert(1, "target", "culture")
-    out.insert(2, "outcome", "ikm")
+    out = _pooled_and_per_gov(frame, "ikm", drivers, "culture", min_n)
     latest = unit_panel.groupby("gov_code")["wave"].transform("max")
     last = unit_panel[unit_panel["wave"] == latest]
     perf = (
