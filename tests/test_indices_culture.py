@@ -175,6 +175,31 @@ def test_raked_weights_flow_through():
     np.testing.assert_allclose(t["estimate"], exp["estimate"])
 
 
+@pytest.mark.parametrize("threads", ["2", "3", "7"])
+@pytest.mark.parametrize("grouped", [True, False])
+def test_threads_give_identical_tables(monkeypatch, threads, grouped):
+    """Rows (grouped by unit) or values (otherwise), levels and item columns split over
+    threads: the same numbers, bit for bit."""
+    r, u = culture_sample()
+    order = ["wave", "gov_code", "unit_code"]
+    r = r.sort_values(order) if grouped else r.sample(frac=1.0, random_state=5)
+    r = r.reset_index(drop=True)
+    w = survey.rake_weights(r, u).weights.to_numpy()
+    monkeypatch.setenv("BERAKHLAK_THREADS", "1")
+    one = indices.culture_tables(r, u, weights=w, n_boot=20, seed=3)
+    monkeypatch.setenv("BERAKHLAK_THREADS", threads)
+    many = indices.culture_tables(r, u, weights=w, n_boot=20, seed=3)
+    for name in one:
+        pd.testing.assert_frame_equal(one[name], many[name], check_exact=True)
+
+
+def test_bad_thread_setting_is_named(monkeypatch):
+    r, u = culture_sample()
+    monkeypatch.setenv("BERAKHLAK_THREADS", "two")
+    with pytest.raises(ParameterError, match="BERAKHLAK_THREADS"):
+        indices.culture_tables(r, u)
+
+
 def _coverage(n_rep, seed):
     rng = np.random.default_rng(seed)
     pop, units = culture_population(rng)

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
 import numpy as np
 
 from berakhlak_research.exceptions import ParameterError
 from berakhlak_research.framework import SUPPRESSION_FLOOR, SUPPRESSION_MIN_GROUP, Band
 from berakhlak_research.survey import factorize_columns
 
-__all__ = ["factorize_columns", "band_codes", "check_min_group", "MIN_GROUP", "MIN_GROUP_FLOOR"]
+__all__ = [
+    "factorize_columns",
+    "band_codes",
+    "check_min_group",
+    "n_threads",
+    "parallel_map",
+    "MIN_GROUP",
+    "MIN_GROUP_FLOOR",
+]
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 MIN_GROUP = SUPPRESSION_MIN_GROUP
 """Default smallest group shown in report-facing outputs (FEVS / UK People Survey convention)."""
@@ -42,3 +58,32 @@ def band_codes(scores: np.ndarray, bands: tuple[Band, ...]) -> np.ndarray:
         todo &= ~hit
     out[todo] = len(bands) - 1
     return out
+
+
+def n_threads() -> int:
+    """Threads for the array passes: the CPUs this process may use (``BERAKHLAK_THREADS``
+    overrides, e.g. 1 inside a process pool that already uses every core)."""
+    env = os.environ.get("BERAKHLAK_THREADS", "").strip()
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError as err:
+            raise ParameterError(f"BERAKHLAK_THREADS must be an integer, got {env!r}.") from err
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def parallel_map(fn: Callable[[_T], _R], items: Iterable[_T]) -> list[_R]:
+    """``[fn(x) for x in items]`` on up to :func:`n_threads` threads, results in order.
+
+    Worth it only for functions whose time is spent in numpy passes over large
+    arrays, which release the GIL; the first exception is re-raised.
+    """
+    items = list(items)
+    workers = min(n_threads(), len(items))
+    if workers <= 1:
+        return [fn(x) for x in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, items))

@@ -44,6 +44,8 @@ from berakhlak_research.indices._common import (
     band_codes,
     check_min_group,
     factorize_columns,
+    n_threads,
+    parallel_map,
 )
 
 __all__ = ["SCORINGS", "LEVELS", "culture_index", "culture_tables", "item_scores"]
@@ -68,8 +70,8 @@ def _answers(responses: pd.DataFrame, points: int) -> list[np.ndarray]:
     missing = [c for c in BEHAVIOUR_CODES if c not in responses.columns]
     if missing:
         raise InputError(f"culture responses lack item columns {missing}.")
-    out = []
-    for c in BEHAVIOUR_CODES:
+
+    def one(c: str) -> np.ndarray:
         col = responses[c]
         x = col.to_numpy(dtype="float64", na_value=np.nan) if col.dtype.kind == "f" else None
         if x is not None:
@@ -81,7 +83,7 @@ def _answers(responses: pd.DataFrame, points: int) -> list[np.ndarray]:
             ok = len(arr) == 0 or (
                 arr.min() >= 0
                 and arr.max() <= points
-                and np.count_nonzero(arr == 0) == int(col.isna().sum())
+                and np.count_nonzero(arr == 0) == np.count_nonzero(col.isna().to_numpy())
             )
             bad = np.zeros(0, dtype=bool)
             if not ok:
@@ -91,8 +93,9 @@ def _answers(responses: pd.DataFrame, points: int) -> list[np.ndarray]:
                 f"Item {c} holds answers outside 1..{points} (first bad row "
                 f"{int(np.flatnonzero(bad)[0])}); fix the data or pass points=."
             )
-        out.append(arr)
-    return out
+        return arr
+
+    return parallel_map(one, BEHAVIOUR_CODES)  # column conversions release the GIL
 
 
 @dataclass
@@ -187,47 +190,81 @@ def _build_cells(responses, weights, extra, points) -> _Cells:
     value_map = {"favourable": (13, 100 / 6, 14, (100 / 6) ** 2),
                  "mean": (15, c / 6, 16, (c / 6) ** 2)}  # fmt: skip
     stats = {s: [np.zeros((n_cells, _NV)) for _ in range(3)] for s in SCORINGS}
-    acc = np.zeros(n, dtype=np.int16)
-    acc_n = np.zeros(n, dtype=np.int8)
-    base = cell * k3
     code_type = np.uint8 if k3 <= 256 else np.int16
     packed_tiled = np.tile(packed, n_cells)
     nb = len(BEHAVIOUR_CODES)
-    for vi, value in enumerate(VALUE_CODES):
-        idx = [BEHAVIOUR_CODES.index(b) for b in behaviours_of(value)]
-        # Pattern code in the smallest integer type (uint8 on a 5-point scale): cheap passes.
-        code = items[idx[0]].astype(code_type)
-        code *= k1
-        code += items[idx[1]].view(np.uint8) if code_type is np.uint8 else items[idx[1]]
-        code *= k1
-        code += items[idx[2]].view(np.uint8) if code_type is np.uint8 else items[idx[2]]
-        cell_code = np.add(base, code, dtype=np.intp)
-        counts = np.bincount(cell_code, minlength=n_cells * k3).reshape(n_cells, k3)
-        st = (counts.astype(to_stats.dtype) @ to_stats).astype(np.float64)
-        for sc in SCORINGS:
-            na, s1, s2 = stats[sc]
-            i1, f1, i2, f2 = item_map[sc]
-            for j, col in enumerate(idx):
-                na[:, col] = st[:, 4 * j]
-                s1[:, col] = st[:, 4 * j + i1] * f1
-                s2[:, col] = st[:, 4 * j + i2] * f2
-            i1, f1, i2, f2 = value_map[sc]
-            na[:, nb + vi] = st[:, 12]
-            s1[:, nb + vi] = st[:, i1] * f1
-            s2[:, nb + vi] = st[:, i2] * f2
-        # Look up through the (cell, pattern) code, already an index array: no conversion.
-        acc += np.take(packed_tiled, cell_code)
-        acc_n += code > 0
+
+    def block(task: tuple[int, int, int, int, list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Sufficient statistics of values ``vs`` over rows ``r0:r1`` (cells ``c0:c1``,
+        disjoint from other tasks' cells or values) and those rows' overall partial sums."""
+        r0, r1, c0, c1, vs = task
+        base = (cell[r0:r1] - c0) * k3
+        acc = np.zeros(r1 - r0, dtype=np.int16)
+        acc_n = np.zeros(r1 - r0, dtype=np.int8)
+        for vi in vs:
+            idx = [BEHAVIOUR_CODES.index(b) for b in behaviours_of(VALUE_CODES[vi])]
+            x = [items[i][r0:r1] for i in idx]
+            # Pattern code in the smallest integer type (uint8 on a 5-point scale): cheap passes.
+            code = x[0].astype(code_type)
+            code *= k1
+            code += x[1].view(np.uint8) if code_type is np.uint8 else x[1]
+            code *= k1
+            code += x[2].view(np.uint8) if code_type is np.uint8 else x[2]
+            cell_code = np.add(base, code, dtype=np.intp)
+            counts = np.bincount(cell_code, minlength=(c1 - c0) * k3).reshape(c1 - c0, k3)
+            st = (counts.astype(to_stats.dtype) @ to_stats).astype(np.float64)
+            del counts
+            for sc in SCORINGS:
+                na, s1, s2 = (a[c0:c1] for a in stats[sc])
+                i1, f1, i2, f2 = item_map[sc]
+                for j, col in enumerate(idx):
+                    na[:, col] = st[:, 4 * j]
+                    s1[:, col] = st[:, 4 * j + i1] * f1
+                    s2[:, col] = st[:, 4 * j + i2] * f2
+                i1, f1, i2, f2 = value_map[sc]
+                na[:, nb + vi] = st[:, 12]
+                s1[:, nb + vi] = st[:, i1] * f1
+                s2[:, nb + vi] = st[:, i2] * f2
+            # Look up through the (cell, pattern) code, already an index array: no conversion.
+            acc += np.take(packed_tiled, cell_code)
+            acc_n += code > 0
+        return acc, acc_n
+
+    # The passes over respondents release the GIL, so they run on threads. Rows grouped by
+    # cell (as exports are) split into equal row blocks at cell boundaries, each thread
+    # doing every value for its cells; otherwise the values are split between threads.
+    threads = n_threads()
+    values = list(range(len(VALUE_CODES)))
+    if threads > 1 and n > threads and bool(np.all(cell[1:] >= cell[:-1])):
+        cuts = np.searchsorted(cell, cell[np.arange(1, threads) * n // threads])
+        rows = np.unique(np.concatenate([[0], cuts, [n]]))
+        cells_at = np.append(cell[rows[:-1]], n_cells)
+        tasks = [(int(a), int(b), int(ca), int(cb), values)
+                 for a, b, ca, cb in zip(rows[:-1], rows[1:], cells_at[:-1], cells_at[1:],
+                                         strict=True)]  # fmt: skip
+        parts = parallel_map(block, tasks)
+        acc = np.concatenate([a for a, _ in parts])
+        acc_n = np.concatenate([an for _, an in parts])
+    else:
+        split = np.array_split(values, min(threads, len(values)))
+        parts = parallel_map(block, [(0, n, 0, n_cells, list(v)) for v in split])
+        acc, acc_n = parts[0]
+        for a, an in parts[1:]:
+            acc += a
+            acc_n += an
     has = acc_n > 0
     cnt = np.bincount(cell, has, minlength=n_cells)
     denom = np.where(has, acc_n, 1) * 6.0
-    sums = {"mean": (acc >> 6) * (100.0 / (points - 1)), "favourable": (acc & 63) * 100.0}
-    for sc in SCORINGS:
-        score = sums[sc] / denom  # 0 where nothing was answered
+
+    def overall(sc: str) -> None:
+        packed_sum = (acc >> 6) * (100.0 / (points - 1)) if sc == "mean" else (acc & 63) * 100.0
+        score = np.divide(packed_sum, denom, out=packed_sum)  # 0 where nothing was answered
         na, s1, s2 = stats[sc]
         na[:, -1] = cnt
         s1[:, -1] = np.bincount(cell, score, minlength=n_cells)
-        s2[:, -1] = np.bincount(cell, score * score, minlength=n_cells)
+        s2[:, -1] = np.bincount(cell, np.square(score, out=score), minlength=n_cells)
+
+    parallel_map(overall, SCORINGS)
     return _Cells(cell, n_cells, cell_psu, cell_w, rep, stats, psu, psu_keys, n)
 
 
@@ -400,7 +437,8 @@ def culture_tables(
     value_idx = [_NV - 1, *range(len(BEHAVIOUR_CODES), _NV - 1)]
     beh_idx = list(range(len(BEHAVIOUR_CODES)))
     parts = {"value": [], "behaviour": []}
-    for level in levels:
+
+    def level_result(level: str):
         if level == "unit":
             psu_group, rep = np.arange(n_psu), np.arange(n_psu)
             g_gov, g_unit = gov_idx, unit_idx
@@ -416,12 +454,18 @@ def culture_tables(
             rep[psu_group[::-1]] = np.arange(n_psu - 1, -1, -1)
             g_gov = sub[level][rep] if level != "national" else np.full(len(uniq), -1)
             g_unit = np.full(len(uniq), -1)
-        n_groups = len(rep)
         boot = n_boot if level != "unit" else 0
         res = survey.ratio_from_moments(
-            moments, psu_group, *design, n_groups,
+            moments, psu_group, *design, len(rep),
             fpc=fpc, certainty=level == "unit", n_boot=boot, seed=seed,
         )  # fmt: skip
+        return rep, g_gov, g_unit, boot, res
+
+    # The levels are independent array computations: threads, results kept in level order.
+    for level, (rep, g_gov, g_unit, boot, res) in zip(
+        levels, parallel_map(level_result, levels), strict=True
+    ):
+        n_groups = len(rep)
         for name, vidx in (("value", value_idx), ("behaviour", beh_idx)):
             sel = [si * _NV + v for si in range(len(scorings)) for v in vidx]
             width = len(sel)
@@ -472,10 +516,10 @@ def culture_tables(
                 out[c] = np.where(small, np.nan, p[c])
         return pd.DataFrame(out)
 
-    return {
-        "culture_index": finish("value", value_idx),
-        "culture_behaviour": finish("behaviour", beh_idx),
-    }
+    index, behaviour = parallel_map(
+        lambda args: finish(*args), [("value", value_idx), ("behaviour", beh_idx)]
+    )
+    return {"culture_index": index, "culture_behaviour": behaviour}
 
 
 def culture_index(
