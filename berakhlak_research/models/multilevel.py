@@ -30,6 +30,15 @@ minimised over ``log lambda`` by a coarse grid then a bounded Brent search.
 The predicted random effects (BLUPs) are ``u_g = w_g (t_g - S_g b)`` with
 conditional variance ``sigma^2 w_g`` (as lme4's ``condVar``).
 
+Because the criterion is profiled over lambda alone, profile-likelihood
+intervals are cheap (a few hundred evaluations of the O(K p^2) criterion):
+``{lambda : REMLcrit(lambda) - REMLcrit_min <= chi2_1(level)}`` for lambda and
+hence the ICC ``lambda / (1 + lambda)``; the intervals of ``tau^2`` and
+``sigma^2`` are their ranges over the same likelihood-ratio region of
+``(lambda, sigma^2)`` (closed form in sigma^2 at each lambda, Lambert W), i.e.
+profile intervals too (see :func:`_profile_intervals`). With ``reml=False``
+they equal lme4's ``confint(profile(fit))`` on the variance scale.
+
 References
 ----------
 1. Bates D, Maechler M, Bolker B, Walker S (2015). Fitting linear mixed-effects
@@ -46,7 +55,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
 
@@ -70,8 +79,16 @@ class MixedResult:
     variance : pandas.DataFrame
         One row per variance component: ``component`` (grouping column name,
         ``"<outer>:<inner>"`` for a nested level, ``"residual"``),
-        ``estimate`` (variance), ``icc`` (share of the total variance; NaN for
-        the residual), ``n_groups``.
+        ``estimate`` (variance), ``ci_low, ci_high`` (profile-likelihood
+        interval of the variance at ``level``), ``icc`` (share of the total
+        variance; NaN for the residual), ``icc_ci_low, icc_ci_high``
+        (profile-likelihood interval of the ICC, from the interval of lambda =
+        tau^2 / sigma^2 on which the fast path's criterion is profiled; NaN for
+        the residual), ``n_groups``. Intervals are computed on the fast path
+        only (the same criterion as the fit: REML or ML; a lower end of 0 means
+        the boundary is inside the region, where the chi2_1 cut-off is
+        conservative); NaN on the MixedLM path, where each profile point would
+        be a refit.
     random_effects : pandas.DataFrame
         Predicted random intercepts (BLUPs) of the innermost grouping level:
         the grouping column(s), ``estimate, se, ci_low, ci_high, n`` where
@@ -279,7 +296,7 @@ def _profile(lam: float, st: _Stats, reml: bool):
     return float(dev), beta, A, r
 
 
-def _fit_fast(y, X, codes, G, reml: bool, tol: float):
+def _fit_fast(y, X, codes, G, reml: bool, tol: float, level: float = 0.95):
     # Centre y and the non-intercept columns when there is an intercept: the model
     # is the same (det of the reparametrisation is 1, so the REML criterion too),
     # and the sums of squares lose far less precision to cancellation.
@@ -332,7 +349,108 @@ def _fit_fast(y, X, codes, G, reml: bool, tol: float):
         beta = M_inv @ beta
         cov = M_inv @ cov @ M_inv.T
     converged = bool(opt.success) and np.isfinite(dev)
-    return beta, cov, sigma2, lam * sigma2, dev, converged, singular, u, u_se, st.n
+    ci = _profile_intervals(st, reml, lam, dev, sigma2, level)
+    return beta, cov, sigma2, lam * sigma2, dev, converged, singular, u, u_se, st.n, ci
+
+
+# --------------------------------------------------------------------------
+# fast path: profile-likelihood intervals of the variance components
+# --------------------------------------------------------------------------
+
+
+def _bound(excess, start: float, direction: int) -> float:
+    """Root of ``excess`` (a function of log x, <= 0 at ``start``) beyond ``start``.
+
+    Steps of 0.05, 0.1, 0.2, ... in log x bracket the first sign change, then
+    Brent's method solves it; ``+/-inf`` when none is found within e^50.
+    """
+    prev, step = start, 0.05
+    while step < 60.0:
+        t = start + direction * step
+        if excess(t) > 0:
+            lo, hi = sorted((prev, t))
+            return float(optimize.brentq(excess, lo, hi, xtol=1e-12, rtol=1e-13))
+        prev, step = t, step * 2.0
+    return direction * np.inf
+
+
+def _extreme(f, lo: float, hi: float) -> float:
+    """Maximum of ``f`` on [lo, hi]: a 25-point grid, then Brent around the best point."""
+    grid = np.linspace(lo, hi, 25)
+    vals = np.array([f(g) for g in grid])
+    k = int(np.nanargmax(vals))
+    a, b = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
+    res = optimize.minimize_scalar(lambda t: -f(t), bounds=(a, b), method="bounded",
+                                   options={"xatol": 1e-10})  # fmt: skip
+    return max(float(-res.fun), float(vals[k]))
+
+
+def _profile_intervals(st: _Stats, reml: bool, lam: float, dev: float, s2: float, level: float):
+    """Profile-likelihood intervals of lambda (hence the ICC), tau^2 and sigma^2.
+
+    The confidence region is ``R = {(lambda, sigma^2) : D(lambda, sigma^2) -
+    dev_min <= chi2_1(level)}`` with ``D`` the fit's criterion (REML criterion,
+    or -2 log-likelihood for ML) with beta profiled out. The profile interval
+    of a parameter is its range over ``R``:
+
+    * lambda: ``D`` profiled over sigma^2 is the fast path's own criterion, so
+      the ends solve ``profiled(lambda) = dev_min + chi2_1``; the ICC interval
+      is ``lambda / (1 + lambda)`` at the ends (the ICC is monotone in lambda);
+    * sigma^2 and tau^2 = lambda sigma^2: with ``d = N - p`` (REML) or ``N``,
+      ``s(lambda) = r(lambda) / d`` and ``k = (dev_min + chi2_1 -
+      profiled(lambda)) / d``, ``D(lambda, sigma^2) = profiled(lambda) + d (q -
+      log q - 1)``, ``q = s / sigma^2``; the sigma^2 in ``R`` at a given lambda
+      are ``s / q`` for ``q - log q <= 1 + k``, ends ``q = -W(-e^-(1 + k))``
+      on Lambert W's two real branches. The ends of the intervals are the
+      extremes of ``s / q`` and ``lambda s / q`` over lambda in its interval.
+
+    A lower end of 0 means the boundary lambda = 0 lies inside ``R`` (the
+    chi2_1 cut-off is then conservative: the boundary statistic is a 50:50
+    mixture of 0 and chi2_1). With ``reml=False`` these equal lme4's
+    ``confint(profile(fit))`` (tested); lme4 profiles the ML deviance even for
+    REML fits, so REML intervals differ from lme4's.
+
+    Returns
+    -------
+    dict
+        ``lambda``, ``tau2``, ``sigma2``, ``icc``: (low, high) tuples.
+    """
+    cut = dev + float(stats.chi2.ppf(level, 1))
+    d = st.N - st.XtX.shape[0] if reml else st.N
+
+    def excess(t):  # profiled criterion at lambda = e^t, above the cut-off
+        return _profile(float(np.exp(t)), st, reml)[0] - cut
+
+    def sigma2_range(t):  # (low, high) sigma^2 in R at lambda = e^t (t = -inf: 0)
+        prof, _, _, r = _profile(float(np.exp(t)), st, reml)
+        k = max((cut - prof) / d, 0.0)  # the ends of the lambda interval give k ~ 0
+        x = -np.exp(-(1.0 + k))
+        q_hi = -special.lambertw(x, -1).real  # q >= 1: the smaller sigma^2
+        q_lo = -special.lambertw(x, 0).real  # q <= 1: the larger sigma^2
+        return (r / d) / q_hi, (r / d) / q_lo
+
+    at_zero = _profile(0.0, st, reml)[0] <= cut
+    start = np.log(lam) if lam > 0 else np.log(1e-10)  # singular fit: a negligible lambda
+    t_lo = -np.inf if at_zero else _bound(excess, start, -1)
+    t_hi = _bound(excess, start, +1)
+    lam_lo, lam_hi = float(np.exp(t_lo)), float(np.exp(t_hi))
+    # Search range of log lambda for the extremes (lambda = 0 is added separately).
+    a = t_lo if np.isfinite(t_lo) else min(start, t_hi) - 30.0
+    b = t_hi if np.isfinite(t_hi) else start + 30.0
+    s_hi = _extreme(lambda t: sigma2_range(t)[1], a, b)
+    s_lo = -_extreme(lambda t: -sigma2_range(t)[0], a, b)
+    tau_hi = np.inf if np.isinf(t_hi) else _extreme(lambda t: np.exp(t) * sigma2_range(t)[1], a, b)
+    tau_lo = 0.0 if at_zero else -_extreme(lambda t: -np.exp(t) * sigma2_range(t)[0], a, b)
+    if at_zero:
+        z_lo, z_hi = sigma2_range(-np.inf)
+        s_lo, s_hi = min(s_lo, z_lo), max(s_hi, z_hi)
+    icc_hi = 1.0 if np.isinf(lam_hi) else lam_hi / (1.0 + lam_hi)
+    return {
+        "lambda": (lam_lo, lam_hi),
+        "tau2": (float(tau_lo), float(tau_hi)),
+        "sigma2": (float(s_lo), float(s_hi)),
+        "icc": (lam_lo / (1.0 + lam_lo), icc_hi),
+    }
 
 
 # --------------------------------------------------------------------------
@@ -400,7 +518,8 @@ def random_intercept(
         column, no random slopes); ``"fast"`` raises if it cannot;
         ``"mixedlm"`` always uses statsmodels.
     level : float, default 0.95
-        Confidence level of the Wald intervals.
+        Confidence level of the Wald intervals (fixed effects, BLUPs) and of the
+        profile-likelihood intervals of the variance components and the ICC.
     tol : float, default 1e-10
         Tolerance on ``log lambda`` of the fast path's Brent search.
 
@@ -408,7 +527,8 @@ def random_intercept(
     -------
     MixedResult
         ``fixed`` (``term, estimate, se, ci_low, ci_high, p_value, n``),
-        ``variance`` (``component, estimate, icc, n_groups``),
+        ``variance`` (``component, estimate, ci_low, ci_high, icc, icc_ci_low,
+        icc_ci_high, n_groups``; intervals NaN on the MixedLM path),
         ``random_effects`` (group column(s), ``estimate, se, ci_low, ci_high,
         n``), ``converged``, ``path``, ``deviance``, ``singular``.
 
@@ -453,8 +573,8 @@ def _random_intercept_fast(data, formula, gcol, reml, level, tol) -> MixedResult
             f"Need at least 2 groups of {gcol!r} and more than {p + 1} observations; "
             f"got {G} groups and {N} rows."
         )
-    beta, cov, s2, tau2, dev, conv, singular, u, u_se, n_g = _fit_fast(
-        y, X, codes.astype(np.intp), G, reml, tol
+    beta, cov, s2, tau2, dev, conv, singular, u, u_se, n_g, ci = _fit_fast(
+        y, X, codes.astype(np.intp), G, reml, tol, level
     )
     fixed = _fixed_table(names, beta, cov, N, level)
     total = tau2 + s2
@@ -462,7 +582,11 @@ def _random_intercept_fast(data, formula, gcol, reml, level, tol) -> MixedResult
         {
             "component": [gcol, "residual"],
             "estimate": [tau2, s2],
+            "ci_low": [ci["tau2"][0], ci["sigma2"][0]],
+            "ci_high": [ci["tau2"][1], ci["sigma2"][1]],
             "icc": [tau2 / total if total > 0 else np.nan, np.nan],
+            "icc_ci_low": [ci["icc"][0], np.nan],
+            "icc_ci_high": [ci["icc"][1], np.nan],
             "n_groups": [G, N],
         }
     )
@@ -550,11 +674,16 @@ def _random_intercept_mixedlm(data, formula, gcols, re_formula, reml, level) -> 
         ests.append(float(cov_re.iloc[j, j]))
         icc.append(np.nan)
         ngroups.append(ngroups[0])
+    # No profile intervals on this path: each point of a profile is a MixedLM refit.
     variance = pd.DataFrame(
         {
             "component": [*comps, "residual"],
             "estimate": [*ests, s2],
+            "ci_low": np.nan,
+            "ci_high": np.nan,
             "icc": [*icc, np.nan],
+            "icc_ci_low": np.nan,
+            "icc_ci_high": np.nan,
             "n_groups": [*ngroups, N],
         }
     )

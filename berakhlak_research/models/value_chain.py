@@ -199,8 +199,8 @@ def _multilevel(unit_panel, skm_responses):
                "ci_high", "n", "model"]]  # fmt: skip
     cols_f = ["model", "outcome", "term", "estimate", "se", "ci_low", "ci_high", "p_value", "n",
               "path"]  # fmt: skip
-    cols_v = ["model", "outcome", "component", "estimate", "icc", "n_groups", "path",
-              "converged", "singular"]  # fmt: skip
+    cols_v = ["model", "outcome", "component", "estimate", "ci_low", "ci_high", "icc",
+              "icc_ci_low", "icc_ci_high", "n_groups", "path", "converged", "singular"]  # fmt: skip
     return fixed[cols_f], variance[cols_v], eff
 
 
@@ -236,7 +236,10 @@ def model_tables(
     dict of str to pandas.DataFrame
         ``multilevel_fixed`` (model, outcome, term, estimate, se, ci_low,
         ci_high, p_value, n, path); ``multilevel_variance`` (model, outcome,
-        component, estimate, icc, n_groups, path, converged, singular);
+        component, estimate, ci_low, ci_high, icc, icc_ci_low, icc_ci_high,
+        n_groups, path, converged, singular; the intervals are profile-likelihood
+        intervals of the variance and the ICC, see
+        :class:`~berakhlak_research.models.multilevel.MixedResult`);
         ``unit_effects`` (gov_code, unit_code, wave, outcome, estimate, se,
         ci_low, ci_high, n, model: predicted random intercepts, i.e. the
         unit's deviation from the model's prediction); ``value_chain_paths``

@@ -49,8 +49,11 @@ class Simulation:
         Everything ``truth.json`` holds.
     unit_waves : pandas.DataFrame
         One row per unit and wave with the potential outcomes (``y0_*``,
-        ``y1_*``), observed unit culture (``culture_*``), expected IKM
-        (``eikm0``, ``eikm1``, ``eikm``), treatment timing.
+        ``y1_*``), observed unit culture (``culture_*``), the model-based
+        expected unit culture given the unit's latent effects
+        (``expected_culture_*``), expected IKM (``eikm0``, ``eikm1``,
+        ``eikm``), the within-unit variance of a citizen's satisfaction score
+        (``skm_var_within``), treatment timing.
     defects : list of dict
         Injected defects (messy runs that wrote files), else empty.
     files : list of pathlib.Path

@@ -15,6 +15,10 @@ import pandas as pd
 from berakhlak_research import regions
 from berakhlak_research.framework import VALUE_CODES
 from berakhlak_research.simulate import _params as P
+from berakhlak_research.simulate._observed import (
+    expected_value_scores,
+    satisfaction_within_variance,
+)
 
 __all__ = [
     "Structure",
@@ -621,10 +625,22 @@ def simulate_chunk(
             "n_skm": n_skm,
         }
     )
+    # Model-based unit truth: the expected observed index of the unit-wave given its
+    # latent effects (what infinitely many of its respondents would give), mean scoring.
+    gov_eff = st.gov_effect[g0:g1].copy()
+    if pas_shift is not None:
+        gov_eff[pas[0]] += pas_shift  # Kota Pasuruan's calibrated effect applies to every wave
+    b_uw = gov_eff[st.unit_gov[uw_unit] - g0] + st.unit_effect[uw_unit]
+    b_uw += np.asarray(params.trend)[uw_w][:, None]
+    b_uw += np.where(treated, delta, 0.0)[:, None] * np.asarray(params.value_weight)
+    expected = expected_value_scores(b_uw, params, "mean")
+    expected = np.column_stack([expected, expected.mean(axis=1)])
     for j, v in enumerate([*VALUE_CODES, "overall"]):
         uwf[f"y0_{v}"] = c0[:, j]
         uwf[f"y1_{v}"] = np.where(treated, c1[:, j], np.nan)
         uwf[f"culture_{v}"] = c_obs[:, j]
+    for j, v in enumerate([*VALUE_CODES, "overall"]):
+        uwf[f"expected_culture_{v}"] = expected[:, j]
     pf = n_skm > 0
     uwf["eikm0"] = np.where(pf, eikm0, np.nan)
     uwf["eikm1"] = np.where(pf & treated, eikm1, np.nan)
@@ -632,4 +648,7 @@ def simulate_chunk(
     uwf["ikm_sample"] = np.where(pf, ikm_u, np.nan)
     uwf["q_clipped"] = pf & clipped
     uwf["skm_unit_effect"] = st.skm_unit[uw_unit]
+    # Truth of the residual variance of a citizen-level satisfaction model (binomial answers).
+    uwf["skm_var_within"] = np.where(pf, satisfaction_within_variance(q_obs, params.skm_missing),
+                                     np.nan)  # fmt: skip
     return ChunkResult(culture, skm, uwf, pub_c, pub_i, pas_shift)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from berakhlak_research.framework import BEHAVIOUR_CODES, VALUE_CODES
 from berakhlak_research.simulate import _params as P
+from berakhlak_research.simulate._observed import observed_scale_truth
 
 __all__ = ["did_truth", "value_chain_truth", "culture_truth"]
 
@@ -63,6 +64,13 @@ def value_chain_truth(uw: pd.DataFrame, params: P.Params) -> dict:
     x = pf["culture_overall"].to_numpy(dtype=float)
     yv = pf["eikm"].to_numpy(dtype=float)
     slope = float(np.polyfit(x, yv, 1)[0]) if len(pf) > 2 else float("nan")
+    # Variance components of a citizen's satisfaction score (25 x mean answer, 25-100):
+    # E[score | unit, period] = 25 + 75 mean_k q_k, so the unit component s_u (on q) is
+    # 75 s_u on the score; the residual is the binomial variance within unit-periods.
+    n_skm = pf["n_skm"].to_numpy(dtype=float)
+    resid = float(np.sum(n_skm * pf["skm_var_within"]) / n_skm.sum()) if len(pf) else np.nan
+    units = pf.drop_duplicates(["gov_code", "unit_code"])
+    realised = float(np.var(75.0 * units["skm_unit_effect"], ddof=1)) if len(units) > 1 else np.nan
     return {
         "ikm_on_culture": b,
         "ikm_on_culture_units": "converted IKM points (25-100) per unit culture value point (0-100)",
@@ -76,10 +84,32 @@ def value_chain_truth(uw: pd.DataFrame, params: P.Params) -> dict:
         "sample": "treated public-facing unit-waves",
         "n_unit_waves": len(tr),
         "share_q_clipped": float(uw["q_clipped"].mean()),
+        "variance_components": {
+            "outcome": "citizen satisfaction score = 25 x mean of the answered SKM answers (25-100)",
+            "model": (
+                "satisfaction ~ culture_BP + ... + culture_KB + wave + treated, random intercept "
+                "per unit (constant over periods), public-facing units"
+            ),
+            "unit": (75.0 * params.skm_unit_sd) ** 2,
+            "unit_realised": realised,
+            "residual": resid,
+            "residual_definition": (
+                "mean over SKM responses of Var(score | q of the unit-period), binomial answers "
+                "with MCAR missing elements (skm_var_within)"
+            ),
+            "note": "exact where no q is clipped (share_q_clipped)",
+        },
     }
 
 
 def culture_truth(params: P.Params, pasuruan_shift, pasuruan_effect) -> dict:
+    """Culture truth: latent variance components and ICCs, items, calibration.
+
+    The latent keys (``variance``, ``icc_unit``, ``icc_gov``, ...) describe the
+    latent value scores; ``observed_scale`` holds the same decomposition for
+    the observed value scores (0-100, both scorings) that the estimators see
+    (:func:`berakhlak_research.simulate._observed.observed_scale_truth`).
+    """
     vg, vu, vp = params.var_gov, params.var_unit, params.var_person
     tot = vg + vu + vp
 
@@ -115,5 +145,6 @@ def culture_truth(params: P.Params, pasuruan_shift, pasuruan_effect) -> dict:
             if pasuruan_effect is None
             else dict(zip(VALUE_CODES, map(float, pasuruan_effect), strict=True))
         ),
+        "observed_scale": observed_scale_truth(params),
     }
     return out
