@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from berakhlak_research.exceptions import ParameterError
 from berakhlak_research.framework import SUPPRESSION_FLOOR, SUPPRESSION_MIN_GROUP, Band
@@ -78,12 +79,15 @@ def n_threads() -> int:
 def parallel_map(fn: Callable[[_T], _R], items: Iterable[_T]) -> list[_R]:
     """``[fn(x) for x in items]`` on up to :func:`n_threads` threads, results in order.
 
-    Worth it only for functions whose time is spent in numpy passes over large
-    arrays, which release the GIL; the first exception is re-raised.
+    Worth it only for functions whose time is spent in numpy passes over arrays,
+    which release the GIL; BLAS is held to one thread meanwhile. The first
+    exception is re-raised.
     """
     items = list(items)
     workers = min(n_threads(), len(items))
     if workers <= 1:
         return [fn(x) for x in items]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    # BLAS threads on top of ours oversubscribe the cores (the small matrix products of
+    # culture.py ran slower on 2 threads than on 1 until BLAS was held to one thread).
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(fn, items))
