@@ -128,30 +128,37 @@ def _first_rows(codes: np.ndarray, size: int) -> np.ndarray:
 
 def _build_cells(responses, weights, extra, points) -> _Cells:
     n = len(responses)
-    psu, psu_keys = factorize_columns(responses, ["wave", "gov_code", "unit_code"])
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != (n,) or not np.all(np.isfinite(w) & (w > 0)):
-        raise InputError("culture weights must be one positive finite number per respondent.")
-    key = psu
-    w_first = np.empty(psu_keys.shape[0])
-    w_first[psu] = w
-    if not np.array_equal(w_first[psu], w):  # weights vary within units: one cell per weight
-        key = key * (n + 1) + pd.factorize(w)[0]
-    if extra:
-        ecodes, _ = factorize_columns(responses, extra)
-        key = key * (int(ecodes.max()) + 2) + ecodes
-    if key is psu:  # one cell per unit: the common case, nothing more to index
-        cell, n_cells = psu, psu_keys.shape[0]
-        rep = None
-        cell_psu, cell_w = np.arange(n_cells), w_first
-    else:
-        cell, uniq = pd.factorize(key)
-        cell, n_cells = cell.astype(np.int64), len(uniq)
-        rep = _first_rows(cell, n_cells)
-        cell_psu = psu[rep]
-        cell_w = w[rep]
 
-    items = _answers(responses, points)
+    def cell_codes():
+        psu, psu_keys = factorize_columns(responses, ["wave", "gov_code", "unit_code"])
+        w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+        if w.shape != (n,) or not np.all(np.isfinite(w) & (w > 0)):
+            raise InputError("culture weights must be one positive finite number per respondent.")
+        key = psu
+        w_first = np.empty(psu_keys.shape[0])
+        w_first[psu] = w
+        if not np.array_equal(w_first[psu], w):  # weights vary within units: one cell per weight
+            key = key * (n + 1) + pd.factorize(w)[0]
+        if extra:
+            ecodes, _ = factorize_columns(responses, extra)
+            key = key * (int(ecodes.max()) + 2) + ecodes
+        if key is psu:  # one cell per unit: the common case, nothing more to index
+            cell, n_cells = psu, psu_keys.shape[0]
+            rep = None
+            cell_psu, cell_w = np.arange(n_cells), w_first
+        else:
+            cell, uniq = pd.factorize(key)
+            cell, n_cells = cell.astype(np.int64), len(uniq)
+            rep = _first_rows(cell, n_cells)
+            cell_psu = psu[rep]
+            cell_w = w[rep]
+        return psu, psu_keys, cell, n_cells, rep, cell_psu, cell_w
+
+    # Reading the item columns and factorising the units are independent passes over the
+    # rows: run them side by side.
+    (psu, psu_keys, cell, n_cells, rep, cell_psu, cell_w), items = parallel_map(
+        lambda f: f(), [cell_codes, lambda: _answers(responses, points)]
+    )
     k1 = points + 1
     k3 = k1**3
     # Every (x1, x2, x3) answer pattern of a value (0 = missing) and what it implies:
@@ -239,11 +246,12 @@ def _build_cells(responses, weights, extra, points) -> _Cells:
         local = cell[r0:r1] - c0
         has = acc_n > 0
         denom = np.where(has, acc_n, 1) * 6.0
+        answered = np.bincount(local, has, minlength=c1 - c0)
         for sc in SCORINGS:
             part = (acc >> 6) * (100.0 / (points - 1)) if sc == "mean" else (acc & 63) * 100.0
             score = np.divide(part, denom, out=part)  # 0 where nothing was answered
             na, s1, s2 = (a[c0:c1] for a in stats[sc])
-            na[:, -1] = np.bincount(local, has, minlength=c1 - c0)
+            na[:, -1] = answered
             s1[:, -1] = np.bincount(local, score, minlength=c1 - c0)
             s2[:, -1] = np.bincount(local, np.square(score, out=score), minlength=c1 - c0)
 
@@ -322,11 +330,13 @@ def _level_groups(cells: _Cells, level: str, by: list[str] | None, responses: pd
 
 
 def _categories(est: np.ndarray) -> dict[str, pd.Categorical]:
-    idx = band_codes(np.clip(est, 0, 100), CULTURE_CATEGORIES)
+    idx = band_codes(np.clip(est, 0, 100), CULTURE_CATEGORIES).astype(np.int8)
     cats = CULTURE_CATEGORIES
+    # Each column gets its own codes: pandas keeps int8 codes as given, and a later
+    # in-place edit of one column must not change the others.
     return {
-        "category": pd.Categorical.from_codes(idx, [b.code for b in cats]),
-        "category_label_id": pd.Categorical.from_codes(idx, [b.label_id for b in cats]),
+        "category": pd.Categorical.from_codes(idx.copy(), [b.code for b in cats]),
+        "category_label_id": pd.Categorical.from_codes(idx.copy(), [b.label_id for b in cats]),
         "category_label_en": pd.Categorical.from_codes(idx, [b.label_en for b in cats]),
         "category_confirmed": pd.arrays.BooleanArray(
             np.array([b.confirmed for b in cats])[np.maximum(idx, 0)], idx < 0
@@ -478,12 +488,16 @@ def culture_tables(
             width = len(sel)
             part = {
                 "level": np.full(n_groups * width, LEVELS.index(level), dtype=np.int8),
-                "gov": np.repeat(g_gov, width),
-                "unit": np.repeat(g_unit, width),
+                # Small integer codes: these arrays have ~2 million rows.
+                "gov": np.repeat(g_gov.astype(np.int32), width),
+                "unit": np.repeat(g_unit.astype(np.int32), width),
                 "wave": np.repeat(wave_p[rep], width),
-                "var": np.tile(np.tile(np.arange(len(vidx)), len(scorings)), n_groups),
+                "var": np.tile(
+                    np.tile(np.arange(len(vidx), dtype=np.int8), len(scorings)), n_groups
+                ),  # fmt: skip
                 "scoring": np.tile(
-                    np.repeat([SCORINGS.index(x) for x in scorings], len(vidx)), n_groups
+                    np.repeat(np.array([SCORINGS.index(x) for x in scorings], np.int8), len(vidx)),
+                    n_groups,
                 ),
             }
             for c in ("estimate", "se", "n"):
@@ -504,24 +518,31 @@ def culture_tables(
         t_table = _t_quantiles()
         q = np.where(is_unit, t_table[np.clip(n, 0, t_table.size - 1).astype(np.int64)], survey.Z95)
         lo, hi = est - q * se, est + q * se
+
+        def cat(codes, categories):  # codes built above are valid by construction
+            return pd.Categorical.from_codes(codes, categories, validate=False)
+
         out = {
-            "level": pd.Categorical.from_codes(p["level"], LEVELS),
-            "gov_code": pd.Categorical.from_codes(p["gov"], all_gov.astype("string")),
-            "unit_code": pd.Categorical.from_codes(p["unit"], pd.Index(unit_cats).astype("string")),
+            "level": cat(p["level"], LEVELS),
+            "gov_code": cat(p["gov"], all_gov.astype("string")),
+            "unit_code": cat(p["unit"], pd.Index(unit_cats).astype("string")),
             "wave": p["wave"],
-            name: pd.Categorical.from_codes(p["var"], [_VARS[i] for i in vidx]),
-            "scoring": pd.Categorical.from_codes(p["scoring"], SCORINGS),
-            "estimate": est, "se": se, "ci_low": lo, "ci_high": hi, "n": n.astype(np.int64),
+            name: cat(p["var"], [_VARS[i] for i in vidx]),
+            "scoring": cat(p["scoring"], SCORINGS),
+            "estimate": est, "se": se, "ci_low": lo, "ci_high": hi,
+            "n": n.astype(np.int64, copy=False),
             **_categories(est),
             "suppressed": small,
             "suppression_reason": pd.Categorical.from_codes(
-                np.where(small, 0, -1), [f"fewer than {min_group} respondents"]
+                small.view(np.int8) - 1, [f"fewer than {min_group} respondents"]
             ),
         }  # fmt: skip
         for c in ("boot_se", "boot_ci_low", "boot_ci_high"):
             if c in p:
                 out[c] = np.where(small, np.nan, p[c])
-        return pd.DataFrame(out)
+        # Every array above is new: no copy, and no consolidation into 2-D blocks (which
+        # copies ~2 million rows per column for nothing).
+        return pd.DataFrame(out, copy=False)
 
     index, behaviour = parallel_map(
         lambda args: finish(*args), [("value", value_idx), ("behaviour", beh_idx)]
