@@ -95,11 +95,12 @@ def test_batch_renders_every_report(batch):
         out = Path(job.out_dir)
         assert out.name.startswith(job.gov_code + "-")
         for f in ("report.html", "report.ipynb", "manifest.json", "tables/tables.xlsx",
-                  "tables/units.csv", "figures/value_profile.png", "figures/unit_caterpillar.png"):  # fmt: skip
+                  "tables/units.csv", "figures/value_profile.svg", "figures/unit_caterpillar.svg"):  # fmt: skip
             assert (out / f).exists(), f
         man = json.loads((out / "manifest.json").read_text())
         assert man["status"] == "ok" and man["input_hash"] == job.input_hash
         assert man["parameters"]["gov_code"] == job.gov_code
+        assert man["parameters"]["figure_format"] == "svg"
         assert set(man["inputs"]["tables_sha256"]) >= {"culture_index", "ikm"}
         assert man["package_versions"]["pandas"] and man["git_commit"]
         assert man["timings"]["execute_s"] > 0 and man["timings"]["export_s"] > 0
@@ -136,6 +137,59 @@ def test_html_has_no_code_no_small_groups_no_identifiers(batch):
         assert all(r[0] != "U05" for r in units["rows"]) and len(units["rows"]) == 4
         # figures and tables rendered
         assert rep.images >= 4
+
+
+def _page_figures(page: str) -> list[tuple[str, bytes]]:
+    import base64
+
+    return [
+        (mime, base64.b64decode(b64))
+        for mime, b64 in re.findall(r"src='data:([a-z/+]+);base64,([A-Za-z0-9+/=]+)'", page)
+    ]
+
+
+def test_figures_encoded_once_same_bytes_in_page_and_files(batch):
+    for job in batch["jobs"]:
+        out = Path(job.out_dir)
+        page = (out / "report.html").read_text(encoding="utf-8")
+        embedded = _page_figures(page)
+        files = sorted((out / "figures").iterdir())
+        assert len(embedded) == len(files) == 5  # profile, units, priorities, programmes, IKM
+        assert all(mime == "image/svg+xml" for mime, _ in embedded)
+        assert sorted(data for _, data in embedded) == sorted(f.read_bytes() for f in files)
+        # every figure has alternative text in the report's language
+        assert len(re.findall(r"<img class='berakhlak-figure' alt='[^']+'", page)) == 5
+        # the notebook keeps each figure once (no text/plain copy of the HTML)
+        nb = nbformat.read(out / "report.ipynb", as_version=4)
+        plain = [o["data"].get("text/plain", "") for c in nb.cells for o in c.get("outputs", [])
+                 if "data" in o]  # fmt: skip
+        assert plain and all(len(p) < 60 for p in plain)
+    # the event study is the same national figure in every report
+    studies = {
+        (Path(j.out_dir) / "figures" / "event_study.svg").read_bytes() for j in batch["jobs"]
+    }
+    assert len(studies) == 1
+    profiles = {
+        (Path(j.out_dir) / "figures" / "value_profile.svg").read_bytes() for j in batch["jobs"]
+    }
+    assert len(profiles) == len(batch["jobs"])
+
+
+def test_png_figures_on_request(batch, tmp_path):
+    jobs = runner.plan_jobs(batch["results"], ["35.75"], tmp_path, lang="id", figure_format="png")
+    assert jobs[0].parameters["figure_format"] == "png"
+    assert jobs[0].input_hash != runner.plan_jobs(batch["results"], ["35.75"], tmp_path,
+                                                  lang="id")[0].input_hash  # fmt: skip
+    res = runner.run_batch(jobs, n_jobs=1, progress=False, index=False)
+    assert res.outcomes[0].status == "ok", res.summary()
+    out = Path(jobs[0].out_dir)
+    embedded = _page_figures((out / "report.html").read_text(encoding="utf-8"))
+    assert embedded and all(mime == "image/png" for mime, _ in embedded)
+    assert sorted(d for _, d in embedded) == sorted(
+        f.read_bytes() for f in (out / "figures").glob("*.png")
+    )
+    with pytest.raises(ParameterError, match="Figure format"):
+        runner.plan_jobs(batch["results"], ["35.75"], tmp_path, figure_format="pdf")
 
 
 def test_html_escapes_text_from_data(batch):
@@ -230,10 +284,14 @@ def test_cli_report(batch, tmp_path, capsys):
     from berakhlak_research.cli import main
 
     code = main(["report", "--results", str(batch["results"]), "--gov", "Kota Malang",
-                 "--out", str(tmp_path), "--jobs", "1", "--no-progress"])  # fmt: skip
+                 "--out", str(tmp_path), "--jobs", "1", "--no-progress",
+                 "--figure-format", "png"])  # fmt: skip
     out = capsys.readouterr().out
     assert code == 0
     assert f"Index page: {tmp_path / '2024' / 'index.html'}" in out
+    figures = list(tmp_path.glob("2024/*/figures/*"))
+    assert figures and all(f.suffix == ".png" for f in figures), figures
+    assert all(f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for f in figures)
     assert main(["report", "--results", str(batch["results"]), "--gov", "35.75", "--lang", "fr",
                  "--out", str(tmp_path)]) == 2  # fmt: skip
     assert "language 'fr'" in capsys.readouterr().err

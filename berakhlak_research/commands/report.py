@@ -4,7 +4,8 @@ Reads a results folder (``berakhlak measure`` and ``berakhlak model``
 output), validates every report's parameters before running anything, then
 executes the report notebook for each government in parallel (local
 processes by default, a Dask cluster with ``--scheduler``), exports HTML
-without code, tables (CSV, XLSX) and figures (PNG), and writes
+without code, tables (CSV, XLSX) and figures (SVG, or PNG with
+``--figure-format png``), and writes
 ``<out>/<wave>/index.html``. Failures are isolated, retried once and listed;
 the exit code is 1 when any report failed.
 """
@@ -30,6 +31,12 @@ def add_parser(sub) -> None:
     p.add_argument("--wave", type=int, default=0, help="survey year (default: the latest)")
     p.add_argument("--lang", default="id", help="report language: id (default) or en")
     p.add_argument("--min-group", type=int, default=10, help="smallest group shown (default 10)")
+    p.add_argument(
+        "--figure-format",
+        choices=("svg", "png"),
+        default="svg",
+        help="figures as SVG (default: text stays text, about 3x faster) or PNG",
+    )
     p.add_argument("--jobs", type=int, default=None, help="local worker processes (default: cores)")
     p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--resume", action="store_true", help="skip reports whose inputs are unchanged")
@@ -52,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
         wave=args.wave,
         lang=args.lang,
         min_group=args.min_group,
+        figure_format=args.figure_format,
         **kw,
     )
     result = runner.run_batch(

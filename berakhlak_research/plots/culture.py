@@ -14,13 +14,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.transforms import offset_copy
 
 from berakhlak_research import framework as fw
+from berakhlak_research.plots._layout import set_margins, text_width
 from berakhlak_research.reporting.i18n import t
 
 __all__ = ["value_profile", "unit_caterpillar", "ikm_elements", "distribution"]
 
-_LEFT = 0.34  # room for value, unit and element names on the y axis
+_PAD = 0.2  # inches between a y label and the axis (tick, padding)
 _BLUE, _GREY, _ORANGE, _GREEN = "#1f5a96", "#8c8c8c", "#d9822b", "#3a7d44"
 
 
@@ -49,9 +51,11 @@ def value_profile(frame: pd.DataFrame, lang: str = "id"):
         return None
     d = frame.iloc[::-1]
     y = np.arange(len(d))
+    names = d["value_name"].astype(str).tolist()
     fig = Figure(figsize=(6.4, 3.4))
     ax = fig.subplots()
-    fig.subplots_adjust(left=_LEFT, right=0.97, top=0.92, bottom=0.16)
+    # margins in inches: the longest value name, the legend above the plot
+    set_margins(fig, max(text_width(s, 9) for s in names) + _PAD, top=0.6)
     est = d["estimate"].to_numpy(float)
     ax.barh(y, est, color=_BLUE, alpha=0.85, height=0.6, label=t("col_estimate", lang))
     err = np.vstack([est - d["ci_low"].to_numpy(float), d["ci_high"].to_numpy(float) - est])
@@ -61,10 +65,12 @@ def value_profile(frame: pd.DataFrame, lang: str = "id"):
     ax.scatter(d["peer_q75"], y, marker="D", s=22, color=_GREEN, zorder=3,
                label=t("col_peer_q75", lang))  # fmt: skip
     _bands(ax, fw.CULTURE_CATEGORIES, 100)
-    ax.set_yticks(y, d["value_name"])
+    ax.set_yticks(y, names, fontsize=9)
     ax.set_xlim(0, 100)
     ax.set_xlabel(t("col_estimate", lang) + " (0-100)")
-    ax.legend(fontsize=7, loc="lower right", frameon=False)
+    # above the plot, where it cannot cover a bar
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.07), ncol=3, frameon=False,
+              borderaxespad=0)  # fmt: skip
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
@@ -80,20 +86,31 @@ def unit_caterpillar(frame: pd.DataFrame, lang: str = "id"):
     Returns
     -------
     matplotlib.figure.Figure or None
+        Unit names (cut to 40 characters) are texts of the axes (``ax.texts``)
+        beside the y axis rather than tick labels; the left margin fits the
+        longest.
     """
     if frame is None or not len(frame):
         return None
     d = frame.sort_values("estimate")
     y = np.arange(len(d))
-    fig = Figure(figsize=(6.4, max(2.2, 0.22 * len(d) + 1)))
+    labels = [s if len(s) <= 40 else s[:38] + "…" for s in d["unit_name"].astype(str)]
+    fig = Figure(figsize=(6.4, max(2.2, 0.22 * len(d) + 0.9)))
     ax = fig.subplots()
-    fig.subplots_adjust(left=_LEFT, right=0.97, top=0.92, bottom=0.16)
+    # margins in inches, whatever the height: the longest unit name fits on the left
+    set_margins(fig, max(text_width(s, 7) for s in labels) + _PAD, top=0.3, bottom=0.5)
     est = d["estimate"].to_numpy(float)
     err = np.vstack([est - d["ci_low"].to_numpy(float), d["ci_high"].to_numpy(float) - est])
     ax.errorbar(est, y, xerr=err, fmt="o", ms=3.5, color=_BLUE, ecolor=_GREY, lw=1)
     ax.axvline(float(np.mean(est)), color=_ORANGE, lw=0.8, ls="--")
-    labels = [s if len(s) <= 40 else s[:38] + "…" for s in d["unit_name"].astype(str)]
-    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_ylim(-0.6, len(d) - 0.4)
+    # unit names as plain texts beside the axis, not as tick labels: a matplotlib tick is
+    # five artists (two lines, two texts, a grid line) and with ~70 units building and
+    # drawing them was a third of the figure's cost
+    ax.set_yticks([])
+    beside = offset_copy(ax.get_yaxis_transform(), fig=fig, x=-4, units="points")
+    for yi, label in zip(y, labels, strict=True):
+        ax.text(0, yi, label, transform=beside, ha="right", va="center", fontsize=7)
     _bands(ax, fw.CULTURE_CATEGORIES, 100)
     ax.set_xlabel(t("col_estimate", lang) + " (0-100)")
     ax.spines[["top", "right"]].set_visible(False)
@@ -116,12 +133,12 @@ def ikm_elements(frame: pd.DataFrame, lang: str = "id"):
         return None
     d = frame.iloc[::-1]
     y = np.arange(len(d))
+    labels = [f"{c} {n}"[:42] for c, n in zip(d["element"], d["element_name"], strict=True)]
     fig = Figure(figsize=(6.4, 3.4))
     ax = fig.subplots()
-    fig.subplots_adjust(left=_LEFT, right=0.97, top=0.92, bottom=0.16)
+    set_margins(fig, max(text_width(s, 7) for s in labels) + _PAD)
     ax.barh(y, d["nrr_x25"].to_numpy(float), color=_GREEN, alpha=0.85, height=0.6)
     _bands(ax, fw.IKM_BANDS["2017"], 100)
-    labels = [f"{c} {n}"[:42] for c, n in zip(d["element"], d["element_name"], strict=True)]
     ax.set_yticks(y, labels, fontsize=7)
     ax.set_xlim(25, 100)
     ax.set_xlabel(t("col_nrr25", lang))

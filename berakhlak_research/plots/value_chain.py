@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from berakhlak_research.plots._layout import text_width
+
 __all__ = ["unit_caterpillar", "importance_performance_matrix", "culture_ikm_scatter"]
 
 _BLUE, _GREY, _ORANGE, _RED, _GREEN = "#1f5a96", "#8c8c8c", "#d9822b", "#b23a3a", "#3a7d44"
@@ -150,8 +152,16 @@ def importance_performance_matrix(ipa: pd.DataFrame, lang: str = "id", title: st
         m = (ipa["quadrant"] == q).to_numpy()
         if m.any():
             ax.scatter(perf[m], imp[m], s=40, color=colour, label=tx[q], zorder=3)
+    # each name to the right of its point, or to the left where it would run off the figure
+    x0, x1 = ax.get_xlim()
+    fig_w = fig.get_size_inches()[0]
+    ax_left, ax_w = 0.12 * fig_w, (0.97 - 0.12) * fig_w
     for x, yv, name in zip(perf, imp, ipa[f"driver_label_{lang}"], strict=True):
-        ax.annotate(str(name), (x, yv), xytext=(4, 3), textcoords="offset points", fontsize=7)
+        at = ax_left + (x - x0) / (x1 - x0) * ax_w  # the point, inches from the left edge
+        width = text_width(str(name), 7) + 0.1
+        right = at + width <= fig_w or fig_w - at >= at
+        ax.annotate(str(name), (x, yv), xytext=(4 if right else -4, 3), textcoords="offset points",
+                    fontsize=7, ha="left" if right else "right")  # fmt: skip
     ax.axhline(1.0 / len(ipa), color=_GREY, ls="--", lw=0.8)
     ax.axvline(perf.mean(), color=_GREY, ls="--", lw=0.8)
     ax.set_xlabel(tx["performance"])

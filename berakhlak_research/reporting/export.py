@@ -1,8 +1,8 @@
 """Report outputs: HTML without code, the manifest (provenance) and the index page.
 
-* :func:`notebook_html` exports an executed notebook in-process with
-  nbconvert's ``HTMLExporter`` (one exporter per process, reused), inputs and
-  prompts excluded, so no code reaches the HTML.
+* :func:`notebook_html` turns an executed notebook into one self-contained
+  HTML page of its outputs only (inputs and prompts are never written, so no
+  code reaches the HTML), with the report styles and no scripts.
 * :func:`write_manifest` records per report: parameters, input hashes
   (results tables and template), package versions, git commit and timings;
   ``--resume`` compares :func:`input_hash` with the manifest's.
@@ -14,11 +14,13 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
 import os
 import platform
+import re
 import subprocess
 import zipfile
 from datetime import UTC, datetime
@@ -64,36 +66,75 @@ _CSS = """
 """
 
 
-# The lab template without its scripts (require.js, MathJax, mermaid from CDNs):
-# a report needs no JavaScript and must open offline.
-_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{% block extra_css %}__BERAKHLAK_CSS__{% endblock extra_css %}
+_PAGE_CSS = """
+<style>
+body { font-family: "DejaVu Sans", "Segoe UI", Roboto, Arial, sans-serif; color: #222;
+  line-height: 1.4; margin: 0; background: #fff; }
+.berakhlak-report { max-width: 1100px; margin: 0 auto; padding: 1.5em 2em 3em; }
+h1 { font-size: 1.7em; margin: 0.2em 0; }
+h2 { font-size: 1.3em; margin: 1.4em 0 0.4em; border-bottom: 1px solid #ddd; padding-bottom: 0.15em; }
+.berakhlak-sub { margin-top: 0; }
+.berakhlak-figure { display: block; max-width: 100%; height: auto; margin: 0.6em 0; }
+.berakhlak-output pre { white-space: pre-wrap; font-size: 0.85em; background: #f7f7f7;
+  padding: 0.4em 0.6em; }
+.berakhlak-output { overflow-x: auto; }
+</style>
 """
 
-
-@lru_cache(maxsize=1)
-def _exporter():
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-
-    return HTMLExporter(
-        extra_loaders=[
-            DictLoader({"berakhlak.html.j2": _TEMPLATE.replace("__BERAKHLAK_CSS__", _CSS)})
-        ],
-        template_file="berakhlak.html.j2",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        exclude_raw=True,
-        exclude_unknown=True,
-    )
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
-def notebook_html(nb, title: str) -> str:
+def _pre(text, cls: str = "") -> str:
+    if isinstance(text, list):
+        text = "".join(text)
+    extra = f" class='{cls}'" if cls else ""
+    return f"<pre{extra}>{html.escape(_ANSI.sub('', str(text)), quote=False)}</pre>"
+
+
+def _joined(x) -> str:
+    return "".join(x) if isinstance(x, list) else str(x)
+
+
+def _output_html(out) -> str:
+    """One notebook output as HTML: rich outputs as their richest HTML form, text escaped."""
+    kind = out.get("output_type")
+    if kind == "stream":
+        return _pre(out.get("text", ""), f"berakhlak-{out.get('name', 'stream')}")
+    if kind == "error":
+        return _pre("\n".join(out.get("traceback") or [f"{out.get('ename')}: {out.get('evalue')}"]))
+    data = out.get("data", {})
+    if "text/html" in data:  # our views' HTML, escaped where it holds data
+        return _joined(data["text/html"])
+    for mime in ("image/svg+xml", "image/png", "image/jpeg", "image/gif"):
+        if mime in data:
+            raw = _joined(data[mime])
+            if mime == "image/svg+xml":
+                raw = base64.b64encode(raw.encode("utf-8")).decode("ascii")
+            raw = raw.replace("\n", "")
+            return f"<img class='berakhlak-figure' alt='' src='data:{mime};base64,{raw}'/>"
+    if "text/markdown" in data:
+        return _markdown(_joined(data["text/markdown"]))
+    if "text/plain" in data:
+        return _pre(data["text/plain"])
+    return ""
+
+
+def _markdown(text: str) -> str:
+    from nbconvert.filters import markdown2html_mistune
+
+    return markdown2html_mistune(text)
+
+
+def notebook_html(nb, title: str, lang: str | None = None) -> str:
     """Export an executed notebook to a self-contained HTML page with no code.
+
+    Only outputs are written, in order: HTML outputs as they are (the views
+    escape every piece of text from data), images inline, text outputs
+    escaped in ``<pre>``; markdown cells are rendered; code, prompts and raw
+    cells never are. The page carries the report styles and no scripts, so it
+    opens offline. A few milliseconds per report, against 0.1-0.3 s for
+    nbconvert's HTMLExporter with the JupyterLab template (whose 300 kB of
+    stylesheet every report also carried).
 
     Parameters
     ----------
@@ -101,15 +142,29 @@ def notebook_html(nb, title: str) -> str:
         The executed notebook.
     title : str
         The page title (escaped here).
+    lang : str, optional
+        The page language (``<html lang=...>``), e.g. "id" or "en".
 
     Returns
     -------
     str
-        The HTML document: outputs only (inputs and prompts excluded), images
-        embedded, the report table styles added.
+        The HTML document.
     """
-    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            parts.append(f"<div class='berakhlak-output'>{_markdown(_joined(cell.source))}</div>")
+        elif cell.cell_type == "code":
+            body = "".join(_output_html(o) for o in cell.get("outputs", []))
+            if body:
+                parts.append(f"<div class='berakhlak-output'>{body}</div>")
+    head_lang = f' lang="{_e(lang)}"' if lang else ""
+    return (
+        f'<!DOCTYPE html>\n<html{head_lang}><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title>{_CSS}{_PAGE_CSS}</head>\n"
+        "<body><main class='berakhlak-report'>\n" + "\n".join(parts) + "\n</main></body></html>\n"
+    )
 
 
 _XLSX_STATIC = {

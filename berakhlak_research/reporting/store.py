@@ -106,6 +106,8 @@ def read_table(
     wave: int | None = None,
     columns: list[str] | None = None,
     wave_column: str = "wave",
+    contiguous: bool = False,
+    level: str | None = None,
 ) -> pd.DataFrame:
     """Read a results table, or one government's and wave's slice of it.
 
@@ -123,6 +125,14 @@ def read_table(
         Columns to read.
     wave_column : str
         Name of the wave column (``"period"`` for IKM tables).
+    level : str, optional
+        Keep rows of this level only (``level`` column: national, province,
+        government, unit).
+    contiguous : bool
+        Combine each column's Parquet row groups into one Arrow chunk (a
+        one-off copy). Worth it for a table kept in memory and sliced many
+        times: taking rows from a column of many chunks is about 100 times
+        slower.
 
     Returns
     -------
@@ -141,5 +151,12 @@ def read_table(
         filters.append(("gov_code", "=", gov_code))
     if wave is not None:
         filters.append((wave_column, "=", int(wave)))
+    if level is not None:
+        filters.append(("level", "=", level))
     table = pq.read_table(path, columns=columns, filters=filters or None)
-    return table.to_pandas()
+    if not contiguous:
+        return table.to_pandas()
+    # column by column, so that the copy adds one column's memory at a time, not a table's
+    for i in range(table.num_columns):
+        table = table.set_column(i, table.schema.field(i), table.column(i).combine_chunks())
+    return table.to_pandas(split_blocks=True, self_destruct=True)
