@@ -6,7 +6,6 @@ import pytest
 from _measure_data import culture_population, culture_sample
 
 from berakhlak_research import indices, survey
-from berakhlak_research.indices import culture as culture_module
 from berakhlak_research.exceptions import InputError, ParameterError
 from berakhlak_research.framework import (
     BEHAVIOUR_CODES,
@@ -14,6 +13,7 @@ from berakhlak_research.framework import (
     behaviours_of,
     culture_category,
 )
+from berakhlak_research.indices import culture as culture_module
 
 
 def _scores(r, scoring):
