@@ -285,9 +285,15 @@ def _ratio_core(
     # largest array arithmetic of the whole computation.
     r = r_g[gp_group]
     inv = inv_w[gp_group]
-    t = r * a0
-    np.subtract(a1, t, out=t)
-    t *= inv  # PSU totals of the linearised variable z
+    # Each group one whole PSU, conditioned on (units' own figures): the PSU total of z is
+    # exactly 0, so only the within-PSU part is computed.
+    own_psu = certainty and gp_group.size == n_groups and np.array_equal(gp_psu, gp_group)
+    if own_psu:
+        t = None
+    else:
+        t = r * a0
+        np.subtract(a1, t, out=t)
+        t *= inv  # PSU totals of the linearised variable z
     need_within = certainty or fpc
     if need_within:
         ss = r * b0
@@ -302,10 +308,13 @@ def _ratio_core(
                 np.isfinite(big_n) & fpc, np.minimum(n_u / np.where(big_n > 0, big_n, 1), 1), 0
             )
             factor = np.where(n_u > 1, (1 - f2) * n_u / (n_u - 1), 0.0)
-        within = t * t
-        within /= n_u
-        np.subtract(ss, within, out=within)
-        np.maximum(within, 0.0, out=within)
+        if t is None:
+            within = np.maximum(ss, 0.0, out=ss)
+        else:
+            within = t * t
+            within /= n_u
+            np.subtract(ss, within, out=within)
+            np.maximum(within, 0.0, out=within)
         within *= factor
         v2 = within
         del ss
@@ -317,7 +326,9 @@ def _ratio_core(
     big_m = np.asarray(stratum_population, dtype=float)
     f1 = np.where(np.isfinite(big_m) & fpc, np.minimum(m_s / np.where(big_m > 0, big_m, 1), 1), 0)
 
-    if certainty:
+    if own_psu:
+        var = v2
+    elif certainty:
         var = to_group @ v2
     else:
         gp_stratum = stratum[gp_psu]

@@ -198,6 +198,7 @@ def _build_cells(responses, weights, extra, points) -> _Cells:
     value_map = {"favourable": (13, 100 / 6, 14, (100 / 6) ** 2),
                  "mean": (15, c / 6, 16, (c / 6) ** 2)}  # fmt: skip
     stats = {s: [np.zeros((n_cells, _NV)) for _ in range(3)] for s in SCORINGS}
+    raw = np.empty((len(VALUE_CODES), n_cells, to_stats.shape[1]), dtype=to_stats.dtype)
     code_type = np.uint8 if k3 <= 256 else np.int16
     packed_tiled = np.tile(packed, n_cells)
     nb = len(BEHAVIOUR_CODES)
@@ -220,19 +221,10 @@ def _build_cells(responses, weights, extra, points) -> _Cells:
             code += x[2].view(np.uint8) if code_type is np.uint8 else x[2]
             cell_code = np.add(base, code, dtype=np.intp)
             counts = np.bincount(cell_code, minlength=(c1 - c0) * k3).reshape(c1 - c0, k3)
-            st = (counts.astype(to_stats.dtype) @ to_stats).astype(np.float64)
+            # One write per value and block (spread into ``stats`` once, after all blocks:
+            # many small column writes here would hold the GIL the other threads need).
+            np.matmul(counts.astype(to_stats.dtype), to_stats, out=raw[vi, c0:c1])
             del counts
-            for sc in SCORINGS:
-                na, s1, s2 = (a[c0:c1] for a in stats[sc])
-                i1, f1, i2, f2 = item_map[sc]
-                for j, col in enumerate(idx):
-                    na[:, col] = st[:, 4 * j]
-                    s1[:, col] = st[:, 4 * j + i1] * f1
-                    s2[:, col] = st[:, 4 * j + i2] * f2
-                i1, f1, i2, f2 = value_map[sc]
-                na[:, nb + vi] = st[:, 12]
-                s1[:, nb + vi] = st[:, i1] * f1
-                s2[:, nb + vi] = st[:, i2] * f2
             # Look up through the (cell, pattern) code, already an index array: no conversion.
             acc += np.take(packed_tiled, cell_code)
             acc_n += code > 0
@@ -280,6 +272,20 @@ def _build_cells(responses, weights, extra, points) -> _Cells:
             acc_n += an
         if len(parts) > 1:  # one part covering every value has done this already
             overall(0, n, 0, n_cells, acc, acc_n)
+    for vi, value in enumerate(VALUE_CODES):  # spread each value's statistics into ``stats``
+        st = raw[vi].astype(np.float64)
+        idx = [BEHAVIOUR_CODES.index(b) for b in behaviours_of(value)]
+        for sc in SCORINGS:
+            na, s1, s2 = stats[sc]
+            i1, f1, i2, f2 = item_map[sc]
+            for j, col in enumerate(idx):
+                na[:, col] = st[:, 4 * j]
+                s1[:, col] = st[:, 4 * j + i1] * f1
+                s2[:, col] = st[:, 4 * j + i2] * f2
+            i1, f1, i2, f2 = value_map[sc]
+            na[:, nb + vi] = st[:, 12]
+            s1[:, nb + vi] = st[:, i1] * f1
+            s2[:, nb + vi] = st[:, i2] * f2
     return _Cells(cell, n_cells, cell_psu, cell_w, rep, stats, psu, psu_keys, n)
 
 
