@@ -517,13 +517,16 @@ def culture_tables(
         p = {k: np.concatenate([x[k] for x in parts[name]]) for k in parts[name][0]}
         n = p["n"]
         small = n < min_group
-        est = np.where(small, np.nan, p["estimate"])
-        se = np.where(small, np.nan, p["se"])
+        # In place where possible: these columns have ~2 million rows.
+        est, se = p["estimate"], p["se"]  # fresh from the concatenation
+        est[small] = np.nan
+        se[small] = np.nan
         # Unit figures rest on few respondents: Student t with n - 1 df; pooled levels: normal.
-        is_unit = p["level"] == LEVELS.index("unit")
-        t_table = _t_quantiles()
-        q = np.where(is_unit, t_table[np.clip(n, 0, t_table.size - 1).astype(np.int64)], survey.Z95)
-        lo, hi = est - q * se, est + q * se
+        q = _t_quantiles()[np.minimum(n, _t_quantiles().size - 1).astype(np.intp)]
+        q[p["level"] != LEVELS.index("unit")] = survey.Z95
+        half = np.multiply(q, se, out=q)
+        lo = est - half
+        hi = np.add(est, half, out=half)
 
         def cat(codes, categories):  # codes built above are valid by construction
             return pd.Categorical.from_codes(codes, categories, validate=False)
