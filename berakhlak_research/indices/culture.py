@@ -202,6 +202,8 @@ def _build_cells(responses, weights, extra, points) -> _Cells:
     code_type = np.uint8 if k3 <= 256 else np.int16
     packed_tiled = np.tile(packed, n_cells)
     nb = len(BEHAVIOUR_CODES)
+    # each value's three item columns
+    value_items = [[BEHAVIOUR_CODES.index(b) for b in behaviours_of(v)] for v in VALUE_CODES]
 
     def block(task: tuple[int, int, int, int, list[int]]) -> tuple[np.ndarray, np.ndarray]:
         """Sufficient statistics of values ``vs`` over rows ``r0:r1`` (cells ``c0:c1``,
@@ -211,7 +213,7 @@ def _build_cells(responses, weights, extra, points) -> _Cells:
         acc = np.zeros(r1 - r0, dtype=np.int16)
         acc_n = np.zeros(r1 - r0, dtype=np.int8)
         for vi in vs:
-            idx = [BEHAVIOUR_CODES.index(b) for b in behaviours_of(VALUE_CODES[vi])]
+            idx = value_items[vi]
             x = [items[i][r0:r1] for i in idx]
             # Pattern code in the smallest integer type (uint8 on a 5-point scale): cheap passes.
             code = x[0].astype(code_type)
@@ -272,9 +274,8 @@ def _build_cells(responses, weights, extra, points) -> _Cells:
             acc_n += an
         if len(parts) > 1:  # one part covering every value has done this already
             overall(0, n, 0, n_cells, acc, acc_n)
-    for vi, value in enumerate(VALUE_CODES):  # spread each value's statistics into ``stats``
+    for vi, idx in enumerate(value_items):  # spread each value's statistics into ``stats``
         st = raw[vi].astype(np.float64)
-        idx = [BEHAVIOUR_CODES.index(b) for b in behaviours_of(value)]
         for sc in SCORINGS:
             na, s1, s2 = stats[sc]
             i1, f1, i2, f2 = item_map[sc]
@@ -522,7 +523,8 @@ def culture_tables(
         est[small] = np.nan
         se[small] = np.nan
         # Unit figures rest on few respondents: Student t with n - 1 df; pooled levels: normal.
-        q = _t_quantiles()[np.minimum(n, _t_quantiles().size - 1).astype(np.intp)]
+        t_table = _t_quantiles()
+        q = t_table[np.minimum(n, t_table.size - 1).astype(np.intp)]
         q[p["level"] != LEVELS.index("unit")] = survey.Z95
         half = np.multiply(q, se, out=q)
         lo = est - half
