@@ -47,6 +47,7 @@ from berakhlak_research.indices._common import (
     n_threads,
     parallel_map,
 )
+from berakhlak_research.survey_levels import ratio_levels
 
 __all__ = ["SCORINGS", "LEVELS", "culture_index", "culture_tables", "item_scores"]
 
@@ -456,39 +457,60 @@ def culture_tables(
     all_gov = gov_cats.append(pd.Index(prov.unique()).difference(gov_cats))
     prov_idx = all_gov.get_indexer(prov)[gov_idx]
     stacked = [np.hstack([cells.stats[sc][m] for sc in scorings]) for m in range(3)]
-    moments = survey.psu_moments(cells.cell_psu, cells.cell_weight, *stacked, n_psu)
-    del stacked
     value_idx = [_NV - 1, *range(len(BEHAVIOUR_CODES), _NV - 1)]
     beh_idx = list(range(len(BEHAVIOUR_CODES)))
     parts = {"value": [], "behaviour": []}
 
-    def level_result(level: str):
+    def groups_of(level: str):
+        """Each PSU's group at ``level``, a representative PSU and the gov/unit codes of
+        each group."""
         if level == "unit":
-            psu_group, rep = np.arange(n_psu), np.arange(n_psu)
-            g_gov, g_unit = gov_idx, unit_idx
-        else:
-            sub = {
-                "government": gov_idx,
-                "province": prov_idx,
-                "national": np.zeros(n_psu, np.int64),
-            }
-            key = wave_p * (len(all_gov) + 1) + sub[level]
-            psu_group, uniq = pd.factorize(key)
-            rep = np.empty(len(uniq), dtype=np.int64)
-            rep[psu_group[::-1]] = np.arange(n_psu - 1, -1, -1)
-            g_gov = sub[level][rep] if level != "national" else np.full(len(uniq), -1)
-            g_unit = np.full(len(uniq), -1)
-        boot = n_boot if level != "unit" else 0
-        res = survey.ratio_from_moments(
-            moments, psu_group, *design, len(rep),
-            fpc=fpc, certainty=level == "unit", n_boot=boot, seed=seed,
-        )  # fmt: skip
-        return rep, g_gov, g_unit, boot, res
+            return np.arange(n_psu), np.arange(n_psu), gov_idx, unit_idx
+        sub = {"government": gov_idx, "province": prov_idx, "national": np.zeros(n_psu, np.int64)}
+        key = wave_p * (len(all_gov) + 1) + sub[level]
+        psu_group, uniq = pd.factorize(key)
+        rep = np.empty(len(uniq), dtype=np.int64)
+        rep[psu_group[::-1]] = np.arange(n_psu - 1, -1, -1)
+        g_gov = sub[level][rep] if level != "national" else np.full(len(uniq), -1)
+        return psu_group, rep, g_gov, np.full(len(uniq), -1)
 
-    # The levels are independent array computations: threads, results kept in level order.
-    for level, (rep, g_gov, g_unit, boot, res) in zip(
-        levels, parallel_map(level_result, levels), strict=True
-    ):
+    grouped = {level: groups_of(level) for level in levels}
+    one_weight_per_unit = cells.n_cells == n_psu and cells.cell_rep is None
+    if one_weight_per_unit and not n_boot:
+        # Every respondent of a unit shares its weight (headcount raking): all levels
+        # from per-stratum sums in one pass over the units (survey_levels; equals the
+        # general engine below).
+        stratum = design[0]
+        upper = [lv for lv in levels if lv != "unit"]
+        groupings = []
+        for level in upper:
+            psu_group, rep = grouped[level][:2]
+            of_stratum = np.full(len(design[3]), -1, dtype=np.int64)
+            of_stratum[stratum] = psu_group
+            groupings.append((of_stratum, len(rep)))
+        unit_res, upper_res = ratio_levels(
+            *stacked, cells.cell_weight, *design, groupings, fpc=fpc, parallel=parallel_map
+        )
+        del stacked
+        results = {"unit": unit_res, **dict(zip(upper, upper_res, strict=True))}
+        level_results = [(*grouped[lv][1:], 0, results[lv]) for lv in levels]
+    else:
+        moments = survey.psu_moments(cells.cell_psu, cells.cell_weight, *stacked, n_psu)
+        del stacked
+
+        def level_result(level: str):
+            psu_group, rep, g_gov, g_unit = grouped[level]
+            boot = n_boot if level != "unit" else 0
+            res = survey.ratio_from_moments(
+                moments, psu_group, *design, len(rep),
+                fpc=fpc, certainty=level == "unit", n_boot=boot, seed=seed,
+            )  # fmt: skip
+            return rep, g_gov, g_unit, boot, res
+
+        # The levels are independent array computations: threads, results in level order.
+        level_results = parallel_map(level_result, levels)
+
+    for level, (rep, g_gov, g_unit, boot, res) in zip(levels, level_results, strict=True):
         n_groups = len(rep)
         for name, vidx in (("value", value_idx), ("behaviour", beh_idx)):
             sel = [si * _NV + v for si in range(len(scorings)) for v in vidx]
