@@ -425,12 +425,19 @@ def factorize_columns(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd
                 uniques = cats.array
         elif col.dtype.kind in "iu" and n:  # small integer ranges (waves): dense codes, no hash
             na = col.isna().to_numpy()
+            has_na = bool(na.any())
             vals = col.to_numpy(dtype=np.int64, na_value=0)
-            lo = int(vals[~na].min()) if (~na).any() else 0
-            hi = int(vals[~na].max()) if (~na).any() else 0
+            valid = vals[~na] if has_na else vals
+            lo = int(valid.min()) if valid.size else 0
+            hi = int(valid.max()) if valid.size else 0
             if hi - lo > 4 * n + 1000:
                 codes, uniques = pd.factorize(col, use_na_sentinel=False)
                 codes = codes.astype(np.int64)
+            elif lo == hi and not has_na:
+                # One value (a single wave): code 0 everywhere, as a zero-stride view that
+                # the key below skips - no pass over the rows.
+                codes = np.broadcast_to(np.int8(0), (n,))
+                uniques = pd.array([lo, None], dtype="Int64")
             else:
                 codes = np.where(na, hi - lo + 1, vals - lo)
                 uniques = pd.array([*range(lo, hi + 1), None], dtype="Int64")
@@ -443,11 +450,15 @@ def factorize_columns(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd
     radix = [len(u) + 1 for _, u in parts]
     key_type = np.int32 if float(np.prod(radix, dtype=float)) < 2**31 else np.int64
     for (codes, _), r in zip(parts, radix, strict=True):
+        if codes.strides == (0,):  # a constant column adds nothing to the key
+            continue
         if key is None:
             key = codes.astype(key_type)
         else:
             key *= r
             key += codes
+    if key is None:  # every column constant
+        key = np.zeros(n, dtype=key_type)
     if n and bool(np.all(key[1:] >= key[:-1])):
         # Rows already grouped in key order (as exports usually are): run-length codes,
         # no hashing (np.repeat of the run lengths is several times cheaper than a cumsum).
@@ -668,7 +679,6 @@ def rake_weights(
             raise InputError(f"rake_weights: responses lack column {col!r}.")
     psu, psu_keys = _codes(responses, [wave, gov, unit])
     psu_strat, strat_keys = _codes(psu_keys, [wave, gov])
-    strat = psu_strat[psu]
     n_psu = len(psu_keys)
     n_u = np.bincount(psu, minlength=n_psu).astype(float)
     hc = psu_keys.merge(
@@ -681,6 +691,7 @@ def rake_weights(
     target_u = np.where(np.isfinite(hc) & (hc >= n_u), hc, n_u)
     if not margins:
         return _poststratify(target_u, n_u, psu, psu_strat, strat_keys, trim, responses.index)
+    strat = psu_strat[psu]
     w = (target_u / n_u)[psu]
     constraints = [(psu, target_u)]
     for name, table in (margins or {}).items():

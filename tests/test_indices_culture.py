@@ -159,11 +159,27 @@ def test_edge_cases_single_respondent_all_missing_item_single_wave():
     assert ci.query("value == 'AD' and level == 'national'")["estimate"].notna().all()
 
 
-def test_bad_answers_rejected():
+@pytest.mark.parametrize(
+    ("dtype", "bad"),
+    [("Int8", 7), ("Int8", 0), ("Int8", -1), ("Int64", 300), ("int64", 260), ("float64", 2.5)],
+)
+def test_bad_answers_rejected(dtype, bad):
     r, _ = culture_sample()
-    r.loc[0, "BP1"] = 7
-    with pytest.raises(InputError):
+    r["BP1"] = r["BP1"].fillna(3).astype(dtype)
+    r.loc[5, "BP1"] = bad
+    with pytest.raises(InputError, match=r"Item BP1 .*first bad row 5"):
         indices.culture_index(r)
+
+
+@pytest.mark.parametrize("dtype", ["Int16", "Int64", "float64", "int64", "int8"])
+def test_item_dtypes_give_identical_indices(dtype):
+    """Nullable Int8 (the fast path) and every other integer or float column agree."""
+    r, _ = culture_sample()
+    if dtype.startswith("int"):  # plain integers cannot hold missing answers
+        r[list(BEHAVIOUR_CODES)] = r[list(BEHAVIOUR_CODES)].fillna(3)
+    ref = indices.culture_index(r.astype({c: "Int8" for c in BEHAVIOUR_CODES}), behaviours=True)
+    got = indices.culture_index(r.astype({c: dtype for c in BEHAVIOUR_CODES}), behaviours=True)
+    pd.testing.assert_frame_equal(got, ref)
 
 
 def test_raked_weights_flow_through():

@@ -49,9 +49,20 @@ def check_min_group(min_group: int) -> int:
 
 
 def band_codes(scores: np.ndarray, bands: tuple[Band, ...]) -> np.ndarray:
-    """Index (into ``bands``, best first) of each score's band; -1 for missing scores."""
+    """Index (into ``bands``, best first) of each score's band, int8; -1 for missing scores."""
     s = np.asarray(scores, dtype=float)
-    out = np.full(s.shape, -1, dtype=np.int64)
+    lower = np.array([b.lower for b in bands], dtype=float)
+    inclusive = np.array([b.lower_inclusive for b in bands], dtype=bool)
+    if np.all(lower[1:] < lower[:-1]):
+        # Lower limits falling from the best band down: a score's band index is the number
+        # of bands it fails to reach, capped at the last band (one comparison per band;
+        # bool sums, no masked writes).
+        missed = np.zeros(s.shape, dtype=np.int8)
+        for lo, inc in zip(lower[:-1], inclusive[:-1], strict=True):  # bands, not data
+            missed += (s < lo) if inc else (s <= lo)
+        missed[~np.isfinite(s)] = -1
+        return missed
+    out = np.full(s.shape, -1, dtype=np.int8)
     todo = np.isfinite(s)
     for i, band in enumerate(bands):  # a handful of bands, not data
         hit = todo & ((s >= band.lower) if band.lower_inclusive else (s > band.lower))

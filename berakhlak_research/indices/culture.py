@@ -67,6 +67,25 @@ def item_scores(points: int = LIKERT_POINTS) -> dict[str, np.ndarray]:
     return {"favourable": fav, "mean": mean}
 
 
+def _masked_int8(array) -> np.ndarray | None:
+    """A nullable integer column as int8 with 0 for missing, in two vectorised passes;
+    None when it is not one (or its values do not fit in int8).
+
+    pandas' own ``to_numpy(na_value=0)`` assigns through the boolean mask, three times
+    slower on millions of rows; this reads the masked array's data and mask directly.
+    """
+    if not isinstance(array, pd.arrays.IntegerArray):
+        return None
+    data, mask = array._data, array._mask
+    if data.dtype != np.int8:
+        if data.size and (data.min() < -128 or data.max() > 127):  # let the checks name it
+            return None
+        data = data.astype(np.int8)
+    # mask - 1 is 0 where missing and all bits set where present: one AND keeps the answers.
+    keep = np.subtract(mask.view(np.int8), np.int8(1))
+    return np.bitwise_and(keep, data, out=keep)
+
+
 def _answers(responses: pd.DataFrame, points: int) -> list[np.ndarray]:
     """Item columns as int8 arrays with 0 = missing; checks the range."""
     missing = [c for c in BEHAVIOUR_CODES if c not in responses.columns]
@@ -75,21 +94,22 @@ def _answers(responses: pd.DataFrame, points: int) -> list[np.ndarray]:
 
     def one(c: str) -> np.ndarray:
         col = responses[c]
-        x = col.to_numpy(dtype="float64", na_value=np.nan) if col.dtype.kind == "f" else None
-        if x is not None:
-            bad = np.isfinite(x) & ((x != np.round(x)) | (x < 1) | (x > points))
-            arr = np.where(np.isfinite(x), x, 0).astype(np.int8)
-        else:
-            arr = col.to_numpy(dtype="int8", na_value=0)
+        arr = _masked_int8(col.array)
+        if arr is not None:  # nullable integers (the processed tables): the fast path
+            n_missing = np.count_nonzero(col.array._mask)
             # Cheap reductions first; locate the bad rows only when there are some.
             ok = len(arr) == 0 or (
                 arr.min() >= 0
                 and arr.max() <= points
-                and np.count_nonzero(arr == 0) == np.count_nonzero(col.isna().to_numpy())
+                and len(arr) - np.count_nonzero(arr) == n_missing
             )
             bad = np.zeros(0, dtype=bool)
             if not ok:
                 bad = (arr < 0) | (arr > points) | ((arr == 0) & col.notna().to_numpy())
+        else:  # anything else via float: a cast to int8 first would wrap 260 round to 4
+            x = col.to_numpy(dtype="float64", na_value=np.nan)
+            bad = np.isfinite(x) & ((x != np.round(x)) | (x < 1) | (x > points))
+            arr = np.where(np.isfinite(x), x, 0).astype(np.int8)
         if bad.any():
             raise InputError(
                 f"Item {c} holds answers outside 1..{points} (first bad row "
@@ -107,9 +127,11 @@ class _Cells:
     cell_psu: np.ndarray
     cell_weight: np.ndarray
     cell_rep: np.ndarray | None  # a representative respondent row of each cell (lazy)
-    stats: dict  # scoring -> (n_avail, sum, sum2) arrays (C, _NV)
+    stats: dict  # scoring -> (n_avail, sum, sum2) arrays (C, _NV), views of ``stacked``
+    stacked: list  # (n_avail, sum, sum2) arrays (C, len(SCORINGS) * _NV), scorings in order
     psu: np.ndarray
     psu_keys: pd.DataFrame
+    psu_n: np.ndarray  # respondents per PSU
     n_rows: int
 
 
@@ -132,14 +154,28 @@ def _build_cells(responses, weights, extra, points) -> _Cells:
 
     def cell_codes():
         psu, psu_keys = factorize_columns(responses, ["wave", "gov_code", "unit_code"])
-        w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-        if w.shape != (n,) or not np.all(np.isfinite(w) & (w > 0)):
-            raise InputError("culture weights must be one positive finite number per respondent.")
+        n_psu = psu_keys.shape[0]
         key = psu
-        w_first = np.empty(psu_keys.shape[0])
-        w_first[psu] = w
-        if not np.array_equal(w_first[psu], w):  # weights vary within units: one cell per weight
-            key = key * (n + 1) + pd.factorize(w)[0]
+        if weights is None:
+            w_first = np.ones(n_psu)
+        else:
+            w = np.asarray(weights, dtype=float)
+            if w.shape != (n,) or not np.all(np.isfinite(w) & (w > 0)):
+                raise InputError(
+                    "culture weights must be one positive finite number per respondent."
+                )
+            if n and bool(np.all(psu[1:] >= psu[:-1])):  # rows grouped by unit: no scatter
+                starts = np.searchsorted(psu, np.arange(n_psu))
+                w_first = w[starts]
+                same = np.array_equal(
+                    np.minimum.reduceat(w, starts), np.maximum.reduceat(w, starts)
+                )
+            else:
+                w_first = np.empty(n_psu)
+                w_first[psu] = w
+                same = np.array_equal(w_first[psu], w)
+            if not same:  # weights vary within units: one cell per weight
+                key = key * (n + 1) + pd.factorize(w)[0]
         if extra:
             ecodes, _ = factorize_columns(responses, extra)
             key = key * (int(ecodes.max()) + 2) + ecodes
@@ -152,7 +188,7 @@ def _build_cells(responses, weights, extra, points) -> _Cells:
             cell, n_cells = cell.astype(np.int64), len(uniq)
             rep = _first_rows(cell, n_cells)
             cell_psu = psu[rep]
-            cell_w = w[rep]
+            cell_w = w_first[cell_psu] if weights is None else w[rep]
         return psu, psu_keys, cell, n_cells, rep, cell_psu, cell_w
 
     # Reading the item columns and factorising the units are independent passes over the
@@ -198,7 +234,10 @@ def _build_cells(responses, weights, extra, points) -> _Cells:
     item_map = {"favourable": (1, 100.0, 1, 10_000.0), "mean": (2, c, 3, c * c)}
     value_map = {"favourable": (13, 100 / 6, 14, (100 / 6) ** 2),
                  "mean": (15, c / 6, 16, (c / 6) ** 2)}  # fmt: skip
-    stats = {s: [np.zeros((n_cells, _NV)) for _ in range(3)] for s in SCORINGS}
+    # (n_avail, sum, sum of squares) with both scorings side by side, as the variance
+    # engine takes them; ``stats`` holds each scoring's column views.
+    stacked = [np.zeros((n_cells, len(SCORINGS) * _NV)) for _ in range(3)]
+    stats = {s: [m[:, i * _NV : (i + 1) * _NV] for m in stacked] for i, s in enumerate(SCORINGS)}
     raw = np.empty((len(VALUE_CODES), n_cells, to_stats.shape[1]), dtype=to_stats.dtype)
     code_type = np.uint8 if k3 <= 256 else np.int16
     packed_tiled = np.tile(packed, n_cells)
@@ -288,13 +327,14 @@ def _build_cells(responses, weights, extra, points) -> _Cells:
             na[:, nb + vi] = st[:, 12]
             s1[:, nb + vi] = st[:, i1] * f1
             s2[:, nb + vi] = st[:, i2] * f2
-    return _Cells(cell, n_cells, cell_psu, cell_w, rep, stats, psu, psu_keys, n)
+    psu_n = sizes if cell is psu else np.bincount(psu, minlength=len(psu_keys))
+    return _Cells(cell, n_cells, cell_psu, cell_w, rep, stats, stacked, psu, psu_keys, psu_n, n)
 
 
 def _design(cells: _Cells, units: pd.DataFrame | None):
     keys = cells.psu_keys
     stratum, skeys = factorize_columns(keys, ["wave", "gov_code"])
-    psu_n = np.bincount(cells.psu, minlength=len(keys))
+    psu_n = cells.psu_n
     pop = np.full(len(keys), np.nan)
     spop = np.full(len(skeys), np.nan)
     if units is not None and len(units):
@@ -338,17 +378,24 @@ def _level_groups(cells: _Cells, level: str, by: list[str] | None, responses: pd
 
 
 def _categories(est: np.ndarray) -> dict[str, pd.Categorical]:
-    idx = band_codes(np.clip(est, 0, 100), CULTURE_CATEGORIES).astype(np.int8)
+    idx = band_codes(np.clip(est, 0, 100), CULTURE_CATEGORIES)
     cats = CULTURE_CATEGORIES
+    confirmed = np.array([b.confirmed for b in cats])
+    if confirmed.all() or not confirmed.any():  # one flag for every band: no lookup
+        flag = np.full(idx.shape, bool(confirmed[0]))
+    else:
+        flag = confirmed[idx]  # -1 (missing) picks the last band's flag, masked below
+
+    def cat(codes, labels):  # codes from band_codes are valid by construction
+        return pd.Categorical.from_codes(codes, labels, validate=False)
+
     # Each column gets its own codes: pandas keeps int8 codes as given, and a later
     # in-place edit of one column must not change the others.
     return {
-        "category": pd.Categorical.from_codes(idx.copy(), [b.code for b in cats]),
-        "category_label_id": pd.Categorical.from_codes(idx.copy(), [b.label_id for b in cats]),
-        "category_label_en": pd.Categorical.from_codes(idx, [b.label_en for b in cats]),
-        "category_confirmed": pd.arrays.BooleanArray(
-            np.array([b.confirmed for b in cats])[np.maximum(idx, 0)], idx < 0
-        ),
+        "category": cat(idx.copy(), [b.code for b in cats]),
+        "category_label_id": cat(idx.copy(), [b.label_id for b in cats]),
+        "category_label_en": cat(idx, [b.label_en for b in cats]),
+        "category_confirmed": pd.arrays.BooleanArray(flag, idx < 0),
     }
 
 
@@ -456,7 +503,10 @@ def culture_tables(
     prov = gov_cats.str.slice(0, 2)
     all_gov = gov_cats.append(pd.Index(prov.unique()).difference(gov_cats))
     prov_idx = all_gov.get_indexer(prov)[gov_idx]
-    stacked = [np.hstack([cells.stats[sc][m] for sc in scorings]) for m in range(3)]
+    if tuple(scorings) == SCORINGS:
+        stacked = cells.stacked
+    else:
+        stacked = [np.hstack([cells.stats[sc][m] for sc in scorings]) for m in range(3)]
     value_idx = [_NV - 1, *range(len(BEHAVIOUR_CODES), _NV - 1)]
     beh_idx = list(range(len(BEHAVIOUR_CODES)))
     parts = {"value": [], "behaviour": []}

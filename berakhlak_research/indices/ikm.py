@@ -157,9 +157,10 @@ def _compute(responses, by, method, weight, cluster):
 def _band_columns(converted: np.ndarray, method: str, prefix: str = "band") -> dict:
     bands = IKM_BANDS[method]
     idx = band_codes(converted, bands)
+    # Each column its own codes (pandas keeps int8 codes as given; columns must not alias).
     return {
-        prefix: pd.Categorical.from_codes(idx, [b.code for b in bands]),
-        f"{prefix}_label_id": pd.Categorical.from_codes(idx, [b.label_id for b in bands]),
+        prefix: pd.Categorical.from_codes(idx.copy(), [b.code for b in bands]),
+        f"{prefix}_label_id": pd.Categorical.from_codes(idx.copy(), [b.label_id for b in bands]),
         f"{prefix}_label_en": pd.Categorical.from_codes(idx, [b.label_en for b in bands]),
     }
 
