@@ -15,12 +15,12 @@ for any grouping made of whole strata needs only a dozen sums per stratum:
 
 The sums are taken once, in cache-sized chunks of units on threads, and every
 level is then assembled from them on arrays with one row per stratum. The answer
-equals :func:`berakhlak_research.survey.ratio_from_moments` (tested to 1e-9 relative;
-a true variance of exactly 0 may come out as rounding noise of about 1e-8 points);
-``y`` is centred on each variable's overall mean first, so the quadratics do not
-lose digits to cancellation. It is the form the published results use; the
-general engine remains for designs whose weights vary within units, for domains
-that cut across units and for the bootstrap.
+equals :func:`berakhlak_research.survey.ratio_from_moments` (tested to 1e-9 relative);
+``y`` is centred on each stratum's own ratio first, so the quadratics do not
+lose digits to cancellation (a group whose answers are all alike gets an SE of
+exactly 0). :func:`berakhlak_research.indices.culture_tables` uses it whenever
+weights are constant within units; the general engine remains for weights that
+vary within units, for domains that cut across units and for the bootstrap.
 """
 
 from __future__ import annotations
@@ -41,12 +41,12 @@ def _finish_group(sums, group_of_stratum, n_groups, m_s, f1, fpc):
     agg = _aggregator(g, n_groups)
     a0 = agg @ sums["a0"][keep]
     a1 = agg @ sums["a1"][keep]
-    a1c = agg @ sums["a1c"][keep]
     n_obs = agg @ sums["na"][keep]
     with np.errstate(invalid="ignore", divide="ignore"):
         est = a1 / a0
         inv_g = np.where(a0 > 0, 1.0 / a0, 0.0)  # groups nobody answered contribute 0
-    r = (a1c * inv_g)[g]  # the group's ratio of the centred variable, per stratum
+    # The group's ratio, per stratum, on the scale of the stratum's centred variable.
+    r = np.where(a0 > 0, est, 0.0)[g] - sums["centre"][keep]
     inv2 = np.square(inv_g)[g]
     var_s = np.zeros_like(r)
     m = m_s[keep][:, None]
@@ -142,9 +142,6 @@ def ratio_levels(
         f1 = np.where(
             np.isfinite(big_m) & fpc, np.minimum(m_s / np.where(big_m > 0, big_m, 1), 1), 0
         )
-        # Centre each variable on its overall mean: the variance is unchanged, and the
-        # quadratics below keep their digits.
-        centre = s1.sum(axis=0) / np.maximum(na.sum(axis=0), 1)
     need_between = bool(np.any((m_s > 1) & (f1 < 1)))
     need_within = bool(fpc and np.any(f1 > 0))
     w2 = w * w
@@ -155,7 +152,7 @@ def ratio_levels(
         "r": np.divide(factor * w2, n_u, out=np.zeros_like(w), where=n_u > 0),
     }
     quadratic = [k for k, need in (("q", need_between), ("r", need_within)) if need]
-    names = ["na", "a0", "a1", "a1c"]
+    names = ["na", "a0", "a1", "a1c", "centre"]
     if need_between:
         names += ["q00", "q01", "q11"]
     if need_within:
@@ -178,23 +175,33 @@ def ratio_levels(
         st = stratum[p0:p1]
         starts = np.flatnonzero(np.r_[True, st[1:] != st[:-1]])
         sid = st[starts]
+
+        def put(name, coef_key, x):
+            sums[name][sid] = np.add.reduceat(coef[coef_key][p0:p1, None] * x, starts, axis=0)
+            return sums[name][sid]
+
+        # The unit's own figure: the within-unit sum of squares about its own mean (exactly
+        # 0 when its answers are all alike).
+        est = unit_est[p0:p1]
         with np.errstate(invalid="ignore", divide="ignore"):
-            np.divide(y1, a, out=unit_est[p0:p1])
-            y1c = y1 - centre * a
-            y2c = y2 - 2 * centre * y1 + centre * centre * a
+            np.divide(y1, a, out=est)
             inv_a = np.where(a > 0, 1.0 / a, 0.0)
-        # The unit's own figure: within-unit sum of squares about its own mean.
-        ss = y2c - y1c * y1c * inv_a
+        ss = np.where(a > 0, y2 - y1 * est, 0.0)
         np.maximum(ss, 0.0, out=ss)
         ss *= inv_a * inv_a
         np.multiply(ss, factor[p0:p1, None], out=unit_var[p0:p1])
 
-        def put(name, coef_key, x):
-            sums[name][sid] = np.add.reduceat(coef[coef_key][p0:p1, None] * x, starts, axis=0)
-
         sums["na"][sid] = np.add.reduceat(a, starts, axis=0)
-        put("a0", "a", a)
-        put("a1", "a", y1)
+        a0 = put("a0", "a", a)
+        a1 = put("a1", "a", y1)
+        # Centre each stratum's PSUs on the stratum's own ratio: the variance is unchanged
+        # and the quadratics below keep their digits.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            centre = np.where(a0 > 0, a1 / a0, 0.0)
+        sums["centre"][sid] = centre
+        c = np.repeat(centre, np.diff(starts, append=p1 - p0), axis=0)
+        y1c = y1 - c * a
+        y2c = y2 - 2 * c * y1 + c * c * a
         put("a1c", "a", y1c)
         if need_between or need_within:
             aa, ay, yy = a * a, a * y1c, y1c * y1c

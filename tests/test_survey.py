@@ -169,3 +169,21 @@ def test_trimming_caps_weights():
     assert res.weights.min() >= 0.5 * mean_w - 1e-9
     # Unit u's two weights (200) are capped, unit v's forty (1) raised.
     assert res.summary["trimmed"].iloc[0] == 42
+
+
+@pytest.mark.parametrize("fpc", [True, False])
+def test_culture_levels_fast_path_equals_general_engine(fpc):
+    """With one weight per unit (headcount raking) culture_tables takes every level from
+    per-stratum sums (survey_levels); the bootstrap option runs the general engine instead.
+    Both give the same estimates and SEs at every level."""
+    x, units = _fixture()
+    w = survey.rake_weights(x, units).weights.to_numpy()
+    fast = culture_tables(x, units, weights=w, fpc=fpc, min_group=5)
+    general = culture_tables(x, units, weights=w, fpc=fpc, min_group=5, n_boot=2, seed=1)
+    for name, t in fast.items():
+        g = general[name]
+        assert len(t) == len(g)
+        for c in ("estimate", "se", "ci_low", "ci_high"):
+            np.testing.assert_allclose(t[c], g[c], rtol=1e-9, atol=1e-10, err_msg=(name, c))
+        assert set(t["level"]) == {"unit", "government", "province", "national"}
+        assert (t["se"].dropna() > 0).mean() > 0.9
