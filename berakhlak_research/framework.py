@@ -43,6 +43,7 @@ __all__ = [
     "ikm_elements",
     "IKM_METHODS",
     "IKM_BANDS",
+    "BAND_TOLERANCE",
     "CULTURE_CATEGORIES",
     "STAGES",
     "INTERVENTION_KINDS",
@@ -315,13 +316,20 @@ def ikm_elements(method: str = "2017") -> tuple[IkmElement, ...]:
 # --------------------------------------------------------------------------
 
 
+BAND_TOLERANCE = 1e-9
+"""Scores this close to a band limit (in points) are on it: floating-point noise in a
+sum must not move an index that is exactly on a limit into the band below."""
+
+
 @dataclass(frozen=True)
 class Band:
     """One band of a category table.
 
     A score belongs to the first band (from the top) whose ``lower`` it
     reaches: ``score >= lower``, or ``score > lower`` when ``lower_inclusive``
-    is False. Scores are compared unrounded.
+    is False. Scores are compared unrounded, except that a score within
+    :data:`BAND_TOLERANCE` of a limit counts as on it: 15 favourable answers
+    of 20 are 75 %, whether the sums happen to give 75.0 or 74.99999999999999.
     """
 
     code: str
@@ -332,7 +340,10 @@ class Band:
     confirmed: bool = True
 
     def admits(self, score: float) -> bool:
-        return score >= self.lower if self.lower_inclusive else score > self.lower
+        on_limit = abs(score - self.lower) <= BAND_TOLERANCE
+        if self.lower_inclusive:
+            return score >= self.lower or on_limit
+        return score > self.lower and not on_limit
 
 
 IKM_BANDS: dict[str, tuple[Band, ...]] = {

@@ -32,6 +32,7 @@ from berakhlak_research.survey import _aggregator
 __all__ = ["ratio_levels"]
 
 _CHUNK_PSUS = 512  # units per chunk: a chunk's temporaries stay in the CPU cache
+_ROUNDING = 1e-12  # relative size of a sum of squares that is rounding, not spread
 
 
 def _finish_group(sums, group_of_stratum, n_groups, m_s, f1, fpc):
@@ -187,7 +188,9 @@ def ratio_levels(
             np.divide(y1, a, out=est)
             inv_a = np.where(a > 0, 1.0 / a, 0.0)
         ss = np.where(a > 0, y2 - y1 * est, 0.0)
-        np.maximum(ss, 0.0, out=ss)
+        # What is left of y2 after the subtraction at the level of its rounding error is
+        # no spread: a unit whose answers are all alike gets an SE of exactly 0.
+        ss[ss <= _ROUNDING * y2] = 0.0
         ss *= inv_a * inv_a
         np.multiply(ss, factor[p0:p1, None], out=unit_var[p0:p1])
 

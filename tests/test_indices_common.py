@@ -56,3 +56,14 @@ def test_band_codes_follow_the_admission_rule(name):
     np.testing.assert_array_equal(
         band_codes(scores[:even].reshape(-1, 2), bands), want[:even].reshape(-1, 2)
     )
+
+
+def test_scores_within_rounding_of_a_limit_are_on_it():
+    """75 computed as 74.99999999999999 is 75: category A, not B; 74.999 stays B."""
+    limit = 75.0
+    scores = np.array([np.nextafter(limit, 0), limit - 1e-12, limit, limit - 1e-3, 100 * 15 / 20])
+    got = band_codes(scores, CULTURE_CATEGORIES)
+    np.testing.assert_array_equal(got, [0, 0, 0, 1, 0])
+    exclusive = TABLES["exclusive"]
+    # "more than 60": 60 plus noise is still 60, so not in the band
+    np.testing.assert_array_equal(band_codes(np.array([60 + 1e-12, 60.001]), exclusive), [1, 0])

@@ -107,3 +107,18 @@ def test_identical_units_give_zero_between_variance():
     np.testing.assert_allclose(gov["estimate"], 73.25)
     np.testing.assert_array_equal(gov["se"], 0.0)
     np.testing.assert_allclose(unit["se"], np.sqrt(100 * 20 / 19 / 20), rtol=1e-12)
+
+
+def test_units_whose_answers_are_all_alike_get_se_zero():
+    """15 of 15 favourable on a value scored in sixths: the sums are not exact in binary,
+    the within-unit sum of squares must still be 0, not rounding noise."""
+    step = 100 / 6
+    n = np.array([[15.0], [12.0], [7.0]])
+    s1 = n * 6 * step  # every respondent scores 100 = 6 sixths
+    s2 = n * 36 * step**2
+    unit, _ = ratio_levels(
+        n, s1, s2, np.ones(3), np.zeros(3, dtype=np.int64), n[:, 0], np.full(3, np.nan),
+        np.full(1, np.nan), [],
+    )  # fmt: skip
+    np.testing.assert_allclose(unit["estimate"], 100.0, rtol=1e-15)
+    np.testing.assert_array_equal(unit["se"], 0.0)

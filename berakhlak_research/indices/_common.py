@@ -11,7 +11,12 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from berakhlak_research.exceptions import ParameterError
-from berakhlak_research.framework import SUPPRESSION_FLOOR, SUPPRESSION_MIN_GROUP, Band
+from berakhlak_research.framework import (
+    BAND_TOLERANCE,
+    SUPPRESSION_FLOOR,
+    SUPPRESSION_MIN_GROUP,
+    Band,
+)
 from berakhlak_research.survey import factorize_columns
 
 __all__ = [
@@ -59,13 +64,16 @@ def band_codes(scores: np.ndarray, bands: tuple[Band, ...]) -> np.ndarray:
         # bool sums, no masked writes).
         missed = np.zeros(s.shape, dtype=np.int8)
         for lo, inc in zip(lower[:-1], inclusive[:-1], strict=True):  # bands, not data
-            missed += (s < lo) if inc else (s <= lo)
+            missed += (s < lo - BAND_TOLERANCE) if inc else (s <= lo + BAND_TOLERANCE)
         missed[~np.isfinite(s)] = -1
         return missed
     out = np.full(s.shape, -1, dtype=np.int8)
     todo = np.isfinite(s)
     for i, band in enumerate(bands):  # a handful of bands, not data
-        hit = todo & ((s >= band.lower) if band.lower_inclusive else (s > band.lower))
+        if band.lower_inclusive:
+            hit = todo & (s >= band.lower - BAND_TOLERANCE)
+        else:
+            hit = todo & (s > band.lower + BAND_TOLERANCE)
         out[hit] = i
         todo &= ~hit
     out[todo] = len(bands) - 1
