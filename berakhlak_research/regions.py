@@ -52,6 +52,14 @@ def governments() -> pd.DataFrame:
     return pd.read_csv(GOVERNMENTS_CSV, dtype=str, keep_default_na=False)
 
 
+@lru_cache(maxsize=1)
+def _by_code() -> dict[str, tuple[str, str]]:
+    """Code -> (name, kind): the lookups a 552-report batch makes thousands of times
+    (a DataFrame ``set_index`` per call cost about 1 ms each)."""
+    g = governments()
+    return dict(zip(g["code"], zip(g["name"], g["kind"], strict=True), strict=True))
+
+
 def _norm(text: str) -> str:
     t = re.sub(r"[^0-9a-z ]+", " ", str(text).lower())
     return re.sub(r"\s+", " ", t).strip()
@@ -86,9 +94,9 @@ def _index() -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 def _describe(code: str) -> str:
-    row = governments().set_index("code").loc[code]
-    prefix = "Provinsi " if row["kind"] == "provinsi" else ""
-    return f"{code} {prefix}{row['name']}"
+    name, kind = _by_code()[code]
+    prefix = "Provinsi " if kind == "provinsi" else ""
+    return f"{code} {prefix}{name}"
 
 
 def resolve(text: str | int) -> str:
@@ -114,7 +122,9 @@ def resolve(text: str | int) -> str:
         Nothing fits; ``candidates`` holds close matches.
     """
     raw = str(text)
-    codes = set(governments()["code"])
+    codes = _by_code()
+    if raw in codes:  # already canonical: the common case in batches
+        return raw
     m = _CODE.match(raw)
     if m:
         code = m.group(1) if m.group(2) is None else f"{m.group(1)}.{m.group(2)}"
@@ -184,12 +194,12 @@ def resolve_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def name_of(code: str) -> str:
     """Official name of a government code, e.g. ``name_of("35.75") == "Kota Pasuruan"``."""
-    return governments().set_index("code").loc[resolve(code), "name"]
+    return _by_code()[resolve(code)][0]
 
 
 def kind_of(code: str) -> str:
     """Kind (provinsi, kabupaten, kota) of a government code."""
-    return governments().set_index("code").loc[resolve(code), "kind"]
+    return _by_code()[resolve(code)][1]
 
 
 def slug(code: str) -> str:
