@@ -297,3 +297,19 @@ def test_other_scale_lengths_by_hand(points):
         r["wave"], sort=False
     ).mean() * 100
     np.testing.assert_allclose(fav["estimate"], exp.to_numpy().ravel())
+
+
+def test_intervals_stay_on_the_scale():
+    """Near the top of the scale the Wald interval is truncated at 100 (and at 0 below)."""
+    r, u = culture_sample()
+    items = list(BEHAVIOUR_CODES)
+    top = r["unit_code"] == r["unit_code"].iloc[0]
+    r.loc[top, items] = 5  # one unit all favourable ...
+    r.loc[top & (np.arange(len(r)) % 7 == 0), items] = 3  # ... but a few
+    tabs = indices.culture_tables(r, u, min_group=5)
+    both = pd.concat([tabs["culture_index"], tabs["culture_behaviour"]])
+    shown = both.dropna(subset=["estimate"])
+    assert (shown["ci_low"] >= 0).all() and (shown["ci_high"] <= 100).all()
+    assert ((shown["estimate"] + 1.96 * shown["se"]) > 100).any()  # truncation happened
+    one = indices.culture_index(r, by=["gov_code", "unit_code", "wave"])
+    assert (one["ci_high"].dropna() <= 100).all()
