@@ -28,8 +28,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Two test workers on two cores: one BLAS thread each (oversubscribed BLAS threads
+# spin-wait, and slowed the small-matrix model tests several-fold).
 test: lint
-	$(BIN)/python -m pytest -n 2 -q
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 -q
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
