@@ -554,12 +554,10 @@ def culture_tables(
         unit_res, upper_res = ratio_levels(
             *stacked, cells.cell_weight, *design, groupings, fpc=fpc, parallel=parallel_map
         )
-        del stacked
         results = {"unit": unit_res, **dict(zip(upper, upper_res, strict=True))}
         level_results = [(*grouped[lv][1:], 0, results[lv]) for lv in levels]
     else:
         moments = survey.psu_moments(cells.cell_psu, cells.cell_weight, *stacked, n_psu)
-        del stacked
 
         def level_result(level: str):
             psu_group, rep, g_gov, g_unit = grouped[level]
