@@ -516,3 +516,44 @@ def test_nested_profile_interval_coverage():
     for k in ("unit", "unit_icc", "residual"):
         assert 0.92 <= cov[k] <= 0.98, cov
     assert cov["gov"] >= 0.90, cov
+
+
+@pytest.mark.parametrize("levels", [["gov", "unit"], ["gov", "unit", "team"]])
+def test_nested_blups_and_conditional_se_equal_the_dense_posterior(levels):
+    """Innermost BLUP = outer + every ancestor's effect + its own; its SE the square root
+    of e' C e, C = Lambda - Lambda Z' V^-1 Z Lambda the conditional covariance (beta at its
+    estimate, as lme4's condVar), computed here by dense matrices."""
+    df = _small_nested(7, tau_gov=0.6, n_gov=5)
+    df["team"] = np.arange(len(df)) % 2
+    fit = ml.random_intercept(df, "y ~ x1", levels)
+    v = fit.variance.set_index("component")["estimate"]
+    y = df["y"].to_numpy()
+    X = np.column_stack([np.ones(len(y)), df["x1"]])
+    beta = fit.fixed.set_index("term").loc[["Intercept", "x1"], "estimate"].to_numpy()
+    keys = [df[levels[0]].astype(str)]
+    for c in levels[1:]:
+        keys.append(keys[-1] + "/" + df[c].astype(str))
+    Z_blocks = [pd.get_dummies(k).to_numpy(float) for k in keys]  # outer level first
+    names = [":".join(levels[: i + 1]) for i in range(len(levels))]
+    Z = np.hstack(Z_blocks)
+    lam = np.concatenate([np.full(b.shape[1], v[n]) for b, n in zip(Z_blocks, names, strict=True)])
+    V = (Z * lam) @ Z.T + v["residual"] * np.eye(len(y))
+    Vi_Zl = np.linalg.solve(V, Z * lam)
+    u = Vi_Zl.T @ (y - X @ beta)
+    C = np.diag(lam) - (Z * lam).T @ Vi_Zl
+    # Each innermost group's column of ancestors: rows of Z for its first observation.
+    first = pd.Series(np.arange(len(y))).groupby(keys[-1].to_numpy()).first()
+    E = Z[first.to_numpy()]
+    dense = pd.DataFrame(
+        {
+            "key": first.index,
+            "estimate": E @ u,
+            "se": np.sqrt(np.einsum("ij,jk,ik->i", E, C, E)),
+        }
+    ).set_index("key")
+    got = fit.random_effects.copy()
+    got["key"] = got[levels].astype(str).agg("/".join, axis=1)
+    got = got.set_index("key").loc[dense.index]
+    np.testing.assert_allclose(got["estimate"], dense["estimate"], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(got["se"], dense["se"], rtol=1e-6)
+    assert (got["ci_low"] < got["estimate"]).all() and (got["estimate"] < got["ci_high"]).all()

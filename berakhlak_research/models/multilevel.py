@@ -911,7 +911,9 @@ def random_intercept(
         interval columns when nested levels and random slopes are combined
         (not implemented), or if profiling fails (with a warning).
         ``random_effects`` (group column(s), ``estimate, se, ci_low, ci_high,
-        n``; ``se`` and its interval NaN for nested levels), ``converged``,
+        n``; for nested levels the innermost group's BLUP is the sum of its own,
+        its ancestors' and the outer group's effects, and ``se`` its conditional
+        standard deviation from their joint conditional covariance), ``converged``,
         ``path``, ``deviance``, ``singular``.
 
     Raises
@@ -1133,7 +1135,8 @@ def _mixedlm_intervals(res, y, X, sub, gcols, vc, re_formula, reml, level):
 
 
 def _mixedlm_random_effects(res, sub, keys, gcols, inner_codes, level) -> pd.DataFrame:
-    """BLUPs of the innermost level from a MixedLM fit (outer + inner for nested)."""
+    """BLUPs of the innermost level from a MixedLM fit (outer + every nested level's effect),
+    with conditional SDs and Wald intervals."""
     z = stats.norm.ppf(0.5 + level / 2)
     outer = gcols[0]
     re_dict = res.random_effects
@@ -1146,15 +1149,39 @@ def _mixedlm_random_effects(res, sub, keys, gcols, inner_codes, level) -> pd.Dat
         out = pd.DataFrame({outer: groups})
     else:
         # statsmodels names vc effects "<name>[C(_lvlK)[code]]"; map back to the keys.
-        last = ":".join(gcols)
+        # An innermost BLUP is the sum of its own effect, its ancestors' and the outer
+        # group's; its conditional variance (given the data, beta at its estimate, as
+        # lme4's condVar) is e' C e over the outer group's conditional covariance C
+        # (statsmodels' random_effects_cov covers the variance components too).
+        depth = len(gcols) - 1
+        labels = [":".join(gcols[: k + 1]) for k in range(1, depth + 1)]
+        inner_col = f"_lvl{depth}"
+        # Innermost code -> its code at each level above it (codes nest, so "first" is it).
+        lineage = sub.groupby(inner_col)[[f"_lvl{k}" for k in range(1, depth + 1)]].first()
+        cov_all = res.random_effects_cov
         rows = []
-        for eff in re_dict.values():  # loop over outer groups only (few)
+        for g, eff in re_dict.items():  # loop over outer groups only (few)
             eff = pd.Series(eff)
-            sel = eff.index.str.startswith(last)
-            codes = eff.index[sel].str.extract(r"\[(\d+)\]\]?$")[0].astype(int)
+            names = eff.index
+            sel = names.str.startswith(labels[-1] + "[")
+            codes = names[sel].str.extract(r"\[(\d+)\]\]?$")[0].astype(int).to_numpy()
+            # Incidence of each innermost BLUP on the group's effects.
+            pos = {name: i for i, name in enumerate(names)}
+            E = np.zeros((len(codes), len(names)))
+            E[:, 0] = 1.0  # the outer group's intercept
+            for k, lab in enumerate(labels, start=1):  # levels, not groups
+                anc = lineage.loc[codes, f"_lvl{k}"].to_numpy()
+                cols = [pos[f"{lab}[C(_lvl{k})[{a}]]"] for a in anc]
+                E[np.arange(len(codes)), cols] = 1.0
+            C = np.asarray(pd.DataFrame(cov_all[g]).loc[names, names], dtype="float64")
+            var = np.einsum("ij,jk,ik->i", E, C, E)
             rows.append(
                 pd.DataFrame(
-                    {"_code": codes.to_numpy(), "estimate": eff[sel].to_numpy() + eff.iloc[0]}
+                    {
+                        "_code": codes,
+                        "estimate": E @ eff.to_numpy(dtype="float64"),
+                        "se": np.sqrt(np.maximum(var, 0.0)),
+                    }
                 )
             )
         est_tab = pd.concat(rows, ignore_index=True)
@@ -1165,10 +1192,8 @@ def _mixedlm_random_effects(res, sub, keys, gcols, inner_codes, level) -> pd.Dat
             .agg(**{c: (c, "first") for c in gcols}, n=(gcols[0], "size"))
         )
         out = first.merge(est_tab, on="_code", how="left").drop(columns="_code")
-        # Conditional SDs are not exposed per nested effect by statsmodels.
-        out["se"] = np.nan
-        out["ci_low"] = np.nan
-        out["ci_high"] = np.nan
+        out["ci_low"] = out["estimate"] - z * out["se"]
+        out["ci_high"] = out["estimate"] + z * out["se"]
         return out[[*gcols, "estimate", "se", "ci_low", "ci_high", "n"]]
     out["estimate"] = est
     out["se"] = se
