@@ -302,7 +302,8 @@ def _models(ci: pd.DataFrame, ik: pd.DataFrame, units: pd.DataFrame) -> dict[str
     did["ci_low"] = did["estimate"] - Z * did["se"]
     did["ci_high"] = did["estimate"] + Z * did["se"]
     did["p_value"] = _p(did["estimate"] / did["se"])
-    did = did.assign(outcome="culture_overall", time=pd.NA, n=120, panel="unit")
+    # Six governments: the pipeline clusters the unit panel by unit (models.did).
+    did = did.assign(outcome="culture_overall", time=pd.NA, n=120, panel="unit", cluster="unit")
     pre = pd.DataFrame({"outcome": ["culture_overall"], "panel": ["unit"], "statistic": [1.2],
                         "df": [2], "p_value": [0.55]})  # fmt: skip
     u = ci[(ci["level"] == "unit") & (ci["value"] == "overall") & (ci["scoring"] == "mean")]

@@ -157,6 +157,25 @@ def test_programmes_and_effects(ctx):
     assert (e["ci_low"] <= e["estimate"]).all() and (e["estimate"] <= e["ci_high"]).all()
 
 
+def test_unit_clustered_effects_carry_a_caveat(fixture, tmp_path):
+    """7 governments: the DiD intervals are clustered by unit, and the report says what
+    that means, in both languages; with government clustering it says nothing."""
+    import shutil
+
+    for lang, words in (("en", "clustered by work unit"), ("id", "dihitung per unit kerja")):
+        ctx = views.open_report(fixture["results"], "35.75", 0, lang, MIN_GROUP)
+        assert words in views.show(ctx, "programme_effects")
+        assert words in views.show(ctx, "did_overall")
+    res = tmp_path / "results"
+    shutil.copytree(fixture["results"], res)
+    d = pd.read_parquet(res / "did_effects.parquet")
+    d.assign(cluster="government").to_parquet(res / "did_effects.parquet")
+    ctx = views.open_report(res, "35.75", 0, "en", MIN_GROUP)
+    html = views.show(ctx, "programme_effects")
+    assert "Staggered" in html or "staggered" in html
+    assert "clustered by work unit" not in html
+
+
 def test_national_frame_and_counts(fixture):
     ctx = views.open_report(fixture["results"], None, 0, "en", MIN_GROUP)
     nat = views.national_frame(ctx)

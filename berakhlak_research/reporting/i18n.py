@@ -120,6 +120,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "governments; the staggered (Callaway-Sant'Anna) estimator is robust to effects that differ by "
         "cohort, TWFE is shown for comparison.",
     ),
+    "did_unit_clustered": (
+        "Data memuat terlalu sedikit pemerintah daerah untuk menghitung selang kepercayaan per "
+        "pemerintah daerah, sehingga selang dihitung per unit kerja; selang ini terlalu sempit "
+        "bila unit-unit dalam satu pemerintah daerah mengalami guncangan yang sama.",
+        "Too few governments are in the data to cluster the intervals by government, so they "
+        "are clustered by work unit; they are too narrow if the units of a government share "
+        "shocks.",
+    ),
     "pretrend": ("Uji tren sebelum program: p = {p}", "Pre-trend test: p = {p}"),
     "scoring_note": (
         "Skor: persentase jawaban setuju (4-5 pada skala 1-5), nilai = rata-rata tiga perilakunya; "

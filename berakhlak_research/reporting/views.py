@@ -833,7 +833,9 @@ def did_frame(ctx: ReportContext, level: str = "overall", panel: str = "unit") -
     Returns
     -------
     pandas.DataFrame
-        ``estimator, level, cohort, event_time, estimate, ci_low, ci_high, p_value, n``.
+        ``estimator, level, cohort, event_time, estimate, ci_low, ci_high, p_value, n``;
+        ``attrs["unit_clustered"]`` is True when the intervals are clustered by unit
+        because there were too few governments (:func:`show` then says so).
     """
     cols = [
         "estimator",
@@ -854,7 +856,12 @@ def did_frame(ctx: ReportContext, level: str = "overall", panel: str = "unit") -
         d = d[d["panel"] == panel]
     if "outcome" in d and len(d):
         d = d[d["outcome"] == d["outcome"].iloc[0]]
-    return d[cols].reset_index(drop=True)
+    out = d[cols].reset_index(drop=True)
+    # Government-wide programmes but too few governments to cluster on them: the reader
+    # must be told that the intervals understate the uncertainty (see models.did).
+    unit_clustered = panel == "unit" and "cluster" in d and bool((d["cluster"] == "unit").any())
+    out.attrs["unit_clustered"] = unit_clustered
+    return out
 
 
 def programme_effects_frame(ctx: ReportContext) -> pd.DataFrame:
@@ -863,9 +870,13 @@ def programme_effects_frame(ctx: ReportContext) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``estimator, estimate, ci_low, ci_high, p_value, n``.
+        ``estimator, estimate, ci_low, ci_high, p_value, n``; ``attrs["unit_clustered"]``
+        as in :func:`did_frame`.
     """
-    return did_frame(ctx)[["estimator", "estimate", "ci_low", "ci_high", "p_value", "n"]]
+    d = did_frame(ctx)
+    out = d[["estimator", "estimate", "ci_low", "ci_high", "p_value", "n"]]
+    out.attrs["unit_clustered"] = d.attrs.get("unit_clustered", False)
+    return out
 
 
 def pretrend_frame(ctx: ReportContext) -> pd.DataFrame:
@@ -1167,6 +1178,8 @@ def show(ctx: ReportContext, name: str) -> Html:
     notes = []
     if df.attrs.get("withheld"):
         notes.append(t("withheld", ctx.lang, k=df.attrs["withheld"], m=ctx.min_group))
+    if df.attrs.get("unit_clustered"):
+        notes.append(t("did_unit_clustered", ctx.lang))
     ctx.shown[name] = df.rename(columns=lambda c: _header(c, ctx.lang))
     return _html_table(df, ctx.lang, name, notes)
 
