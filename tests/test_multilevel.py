@@ -290,6 +290,19 @@ def _nested_reference(model: str, fit: str) -> pd.DataFrame:
     return ref[sel].set_index("component")
 
 
+def _assert_components_match(mine, ref, components, estimate_rtol):
+    """Each component's estimate (to the optimiser's agreement) and profile interval (to
+    1e-6) equal lme4's, and the interval holds the estimate."""
+    for c in components:
+        assert mine.loc[c, "estimate"] == pytest.approx(ref.loc[c, "estimate"], rel=estimate_rtol)
+        np.testing.assert_allclose(
+            mine.loc[c, ["ci_low", "ci_high"]].to_numpy(float),
+            ref.loc[c, ["ci_low", "ci_high"]].to_numpy(float),
+            rtol=1e-6,
+        )
+        assert mine.loc[c, "ci_low"] < mine.loc[c, "estimate"] < mine.loc[c, "ci_high"]
+
+
 @pytest.mark.parametrize("reml", [False, True])
 def test_nested_profile_intervals_equal_lme4(reml):
     """Units in 10 governments: estimates and 95 % profile intervals vs lme4 1.1-31.
@@ -307,14 +320,7 @@ def test_nested_profile_intervals_equal_lme4(reml):
     ref = _nested_reference("nested", "REML" if reml else "ML")
     mine = fit.variance.set_index("component")
     assert fit.deviance == pytest.approx(ref["deviance"].iloc[0], abs=1e-6)
-    for c in ("gov", "gov:unit", "residual"):
-        assert mine.loc[c, "estimate"] == pytest.approx(ref.loc[c, "estimate"], rel=1e-5)
-        np.testing.assert_allclose(
-            mine.loc[c, ["ci_low", "ci_high"]].to_numpy(float),
-            ref.loc[c, ["ci_low", "ci_high"]].to_numpy(float),
-            rtol=1e-6,
-        )
-        assert mine.loc[c, "ci_low"] < mine.loc[c, "estimate"] < mine.loc[c, "ci_high"]
+    _assert_components_match(mine, ref, ("gov", "gov:unit", "residual"), estimate_rtol=1e-5)
     for c in ("gov", "gov:unit"):
         assert mine.loc[c, "icc_ci_low"] < mine.loc[c, "icc"] < mine.loc[c, "icc_ci_high"]
     assert mine[["icc_ci_low", "icc_ci_high"]].loc["residual"].isna().all()
@@ -341,14 +347,7 @@ def test_random_slope_profile_intervals_equal_lme4(reml):
     fit = ml.random_intercept(df, "y_slope ~ x1 + x2", "unit", re_formula="~ x1", reml=reml)
     ref = _nested_reference("slope", "REML" if reml else "ML")
     mine = fit.variance.set_index("component")
-    for c in ("unit", "unit:slope:x1", "residual"):
-        assert mine.loc[c, "estimate"] == pytest.approx(ref.loc[c, "estimate"], rel=1e-4)
-        np.testing.assert_allclose(
-            mine.loc[c, ["ci_low", "ci_high"]].to_numpy(float),
-            ref.loc[c, ["ci_low", "ci_high"]].to_numpy(float),
-            rtol=1e-6,
-        )
-        assert mine.loc[c, "ci_low"] < mine.loc[c, "estimate"] < mine.loc[c, "ci_high"]
+    _assert_components_match(mine, ref, ("unit", "unit:slope:x1", "residual"), estimate_rtol=1e-4)
     assert (
         mine.loc["unit", "icc_ci_low"] < mine.loc["unit", "icc"] < mine.loc["unit", "icc_ci_high"]
     )
