@@ -81,6 +81,8 @@ RULES: dict[str, str] = {
     "no_answers": "a response answers none of the items",
     "wave_range": "the survey year lies outside 2021..this year",
     "period_range": "the period lies outside 2004..this year",
+    "not_a_period": "a period is not a year, semester, quarter, month, month range or date",
+    "period_spans_years": "a month range runs across two years",
     "date_future": "a date lies in the future",
     "date_before_2021": "a culture date lies before 2021 (BerAKHLAK dates from 2021)",
     "allowed_values": "a categorical value is not one of the allowed values",
@@ -244,6 +246,8 @@ def _table_schema(name: str, likert_points: int, today: dt.date) -> TableSchema:
             "unit_code": _col("string", nullable=False),
             "period": _col("Int64", _between(EARLIEST_SKM_YEAR, year, "period_range"),
                            nullable=False),
+            # Optional so that frames built before periods existed still validate.
+            "period_code": pa.Column("string", nullable=True, required=False),
             "response_date": _col("datetime64[ns]", *_dates(latest, None)),
             "service": _col("string"),
             **{c: _col("Int8", _between(1, 4, "answer_range")) for c in IKM_ELEMENT_CODES},
@@ -254,7 +258,7 @@ def _table_schema(name: str, likert_points: int, today: dt.date) -> TableSchema:
         }  # fmt: skip
         frame_checks.append(_answered(IKM_ELEMENT_CODES))
         # Local offices number respondents 1..n per unit and period.
-        key = ("gov_code", "unit_code", "period", "response_id")
+        key = tbl.key
         msg |= {
             "answer_range": "answer {value} is outside 1..4",
             "period_range": f"period {{value}} is outside {EARLIEST_SKM_YEAR}..{year}",
@@ -270,6 +274,8 @@ def _table_schema(name: str, likert_points: int, today: dt.date) -> TableSchema:
             "unit_code": _col("string"),
             "period": _col("Int64", _between(EARLIEST_SKM_YEAR, year, "period_range"),
                            nullable=False),
+            # Optional so that frames built before periods existed still validate.
+            "period_code": pa.Column("string", nullable=True, required=False),
             "ikm": _col("float64", _between(25, 100, "ikm_range"), nullable=False),
             "method_version": _col("string", _isin(IKM_METHODS), nullable=False),
             "respondents": _col("Int64", pa.Check.ge(0, error="negative_count")),

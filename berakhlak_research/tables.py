@@ -65,6 +65,15 @@ class Table:
 
 
 _GOV = Column("gov_code", "string", "Kode Wilayah", True, "Kemendagri code, e.g. '35.75'")
+# Derived from the raw "Periode" cell (never read from a column of its own):
+# see berakhlak_research.periods.
+_PERIOD_CODE = Column(
+    "period_code",
+    "string",
+    "Kode Periode",
+    False,
+    "canonical period: 2025, 2025-S1, 2025-Q2, 2025-06, 2026-01..05",
+)
 _UNIT = Column("unit_code", "string", "Kode Unit", True, "work unit (OPD) code, unique within gov")
 
 UNITS = Table(
@@ -144,14 +153,18 @@ INTERVENTIONS = Table(
 SKM_RESPONSES = Table(
     "skm_responses",
     "one row per citizen response",
-    # Offices number respondents 1..n per unit and period, so the id is unique
-    # only within them.
-    ("gov_code", "unit_code", "period", "response_id"),
+    # Offices number respondents 1..n per unit and period (a semester, a
+    # quarter...), so the id is unique only within them.
+    # period is implied by period_code; kept so frames without period_code keep the old key.
+    ("gov_code", "unit_code", "period", "period_code", "response_id"),
     (
         Column("response_id", "string", "No Responden", True, "pseudonymous response id"),
         _GOV,
         _UNIT,
-        Column("period", "Int64", "Periode", True, "survey year"),
+        Column("period", "Int64", "Periode", True,
+               "survey year of the period (read from the raw 'Periode': 2025, Semester I 2025, "
+               "Triwulan II 2025, a date, ...)"),
+        _PERIOD_CODE,
         Column("response_date", "datetime64[ns]", "Tanggal Survei", False, "date answered"),
         Column("service", "string", "Jenis Layanan", False, "service received"),
         # Keyed by the element's name on input: header_id is the name.
@@ -167,11 +180,12 @@ SKM_RESPONSES = Table(
 PUBLISHED_IKM = Table(
     "published_ikm",
     "one row per unit (or government) and period",
-    ("gov_code", "unit_code", "period"),
+    ("gov_code", "unit_code", "period", "period_code"),
     (
         _GOV,
         Column("unit_code", "string", "Kode Unit", False, "empty = the whole government"),
-        Column("period", "Int64", "Periode", True, "survey year"),
+        Column("period", "Int64", "Periode", True, "survey year of the period"),
+        _PERIOD_CODE,
         Column("ikm", "float64", "Nilai IKM", True, "converted IKM 25..100"),
         Column("method_version", "string", "Metode", True, "'2017' or '2004'"),
         Column("respondents", "Int64", "Jumlah Responden", False, "number of respondents"),

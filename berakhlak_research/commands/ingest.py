@@ -14,6 +14,7 @@ import argparse
 
 from berakhlak_research.commands.validate import print_summary
 from berakhlak_research.framework import LIKERT_POINTS
+from berakhlak_research.periods import DATE_RULES
 from berakhlak_research.tables import TABLE_NAMES
 
 __all__ = ["add_parser", "run"]
@@ -31,6 +32,9 @@ def add_parser(sub) -> None:
     p.add_argument("--sheet", help="worksheet to read in workbooks (default: the first)")
     p.add_argument("--likert-points", type=int, default=LIKERT_POINTS,
                    help="length of the culture answer scale (default 5)")  # fmt: skip
+    p.add_argument("--period-rule", choices=DATE_RULES, default="year",
+                   help="period a survey date in an SKM 'Periode' column belongs to "
+                        "(default: its year)")  # fmt: skip
     p.add_argument("--max-problems", type=int, default=20, help="problems to print (default 20)")
     p.set_defaults(run=run)
 
@@ -39,8 +43,9 @@ def run(args: argparse.Namespace) -> int:
     from berakhlak_research.io import ingest
 
     result = ingest(
-        args.raw_dir, args.out, table=args.table, likert_points=args.likert_points, sheet=args.sheet
-    )
+        args.raw_dir, args.out, table=args.table, likert_points=args.likert_points,
+        sheet=args.sheet, period_rule=args.period_rule,
+    )  # fmt: skip
     print_summary(result, args.max_problems)
     for t, info in result.log["tables"].items():
         print(f"wrote {info['output']} ({info['rows_accepted']} rows of {t})")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from berakhlak_research.framework import LIKERT_POINTS
+from berakhlak_research.periods import DATE_RULES
 from berakhlak_research.tables import TABLE_NAMES
 
 __all__ = ["add_parser", "run", "print_summary"]
@@ -28,6 +29,9 @@ def add_parser(sub) -> None:
     p.add_argument("--sheet", help="worksheet to read in workbooks (default: the first)")
     p.add_argument("--likert-points", type=int, default=LIKERT_POINTS,
                    help="length of the culture answer scale (default 5)")  # fmt: skip
+    p.add_argument("--period-rule", choices=DATE_RULES, default="year",
+                   help="period a survey date in an SKM 'Periode' column belongs to "
+                        "(default: its year)")  # fmt: skip
     p.add_argument("--max-problems", type=int, default=50,
                    help="problems to print (default 50; all are in the result)")  # fmt: skip
     p.set_defaults(run=run)
@@ -48,6 +52,13 @@ def print_summary(result, max_problems: int = 50) -> None:
         )
         if rep["columns_ignored"]:
             print("  columns not used: " + ", ".join(repr(c) for c in rep["columns_ignored"]))
+        for w in rep.get("warnings", []):
+            print(
+                f"  warning: column {w['column']!r}, value {w['value']!r} in {w['rows']} row(s): "
+                f"{w['rule']}; {w['action']}"
+            )
+        if rep.get("periods"):
+            print("  periods: " + ", ".join(f"{k} ({v})" for k, v in rep["periods"].items()))
     for note in result.log["notes"]:
         print(f"note: {note}")
     t = result.log["totals"]
@@ -74,8 +85,9 @@ def run(args: argparse.Namespace) -> int:
     from berakhlak_research.io import validate_paths
 
     result = validate_paths(
-        args.paths, table=args.table, likert_points=args.likert_points, sheet=args.sheet
-    )
+        args.paths, table=args.table, likert_points=args.likert_points, sheet=args.sheet,
+        period_rule=args.period_rule,
+    )  # fmt: skip
     print_summary(result, args.max_problems)
     if result.exit_code:
         print("Some rows would be rejected (exit code 1); nothing was written.")

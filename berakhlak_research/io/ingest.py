@@ -89,7 +89,10 @@ class IngestResult:
 # --------------------------------------------------------------------------
 
 
-def _load(path: Path, table: str | None, sheet: str | None, likert_points: int) -> Part:
+def _load(
+    path: Path, table: str | None, sheet: str | None, likert_points: int,
+    period_rule: str = "year",
+) -> Part:  # fmt: skip
     raw = read_raw(path, sheet)
     headers = [str(c) for c in raw.frame.columns]
     if table is not None and table not in TABLES:
@@ -98,7 +101,9 @@ def _load(path: Path, table: str | None, sheet: str | None, likert_points: int) 
         )
     name = table or infer_table(headers, where=raw.where)
     m = map_headers(headers, name, where=raw.where)
-    return convert(raw, name, dict(m), m.ignored, likert_points=likert_points)
+    return convert(
+        raw, name, dict(m), m.ignored, likert_points=likert_points, period_rule=period_rule
+    )
 
 
 @dataclass
@@ -179,7 +184,15 @@ def _finish(
             "columns_ignored": list(part.ignored),
             "rules": {str(k): int(v) for k, v in
                       f.drop_duplicates(["pos", "rule"])["rule"].value_counts().items()},
+            "warnings": list(part.warnings),
         }  # fmt: skip
+        if "period_code" in part.typed.columns:
+            mine = typed["period_code"].iloc[offsets[j] : offsets[j + 1]]
+            report["periods"] = {
+                str(k): int(v)
+                for k, v in mine[keep[offsets[j] : offsets[j + 1]]].value_counts().items()
+            }
+            report["period_rule"] = part.period_rule
         reports.append(report)
     if sum(r["rows_accepted"] for r in reports) != len(data):  # pragma: no cover
         raise RuntimeError("internal: row accounting does not add up")
@@ -248,6 +261,7 @@ def read_table(
     units: pd.DataFrame | None = None,
     likert_points: int = LIKERT_POINTS,
     today: dt.date | None = None,
+    period_rule: str = "year",
 ) -> ReadResult:
     """Read, convert and validate one raw export.
 
@@ -267,6 +281,8 @@ def read_table(
         Length of the culture answer scale (default 5).
     today : datetime.date, optional
         Reference date for "in the future" (default: today).
+    period_rule : {"year", "semester", "quarter", "month"}
+        The period a survey date in the SKM "Periode" column belongs to.
 
     Returns
     -------
@@ -283,7 +299,7 @@ def read_table(
         unknown table, required column missing).
     """
     path = Path(path)
-    part = _load(path, table, sheet, likert_points)
+    part = _load(path, table, sheet, likert_points, period_rule)
     done = _finish(
         [part], part.table, likert_points=likert_points, today=today, units=units,
         names=[str(path)],
@@ -341,6 +357,7 @@ def _run(
     progress: bool | None,
     extra_units: Path | None = None,
     sheet: str | None = None,
+    period_rule: str = "year",
 ) -> tuple[IngestResult, dict[str, list[pd.DataFrame]], list[str]]:
     from tqdm.auto import tqdm
 
@@ -359,7 +376,7 @@ def _run(
     for f in bar:
         bar.set_postfix_str(f.name, refresh=False)
         is_book = f.suffix.lower() in (".xlsx", ".xlsm")
-        parts.append(_load(f, table, sheet if is_book else None, likert_points))
+        parts.append(_load(f, table, sheet if is_book else None, likert_points, period_rule))
     by_table: dict[str, list[int]] = {}
     for i, p in enumerate(parts):
         by_table.setdefault(p.table, []).append(i)
@@ -425,6 +442,7 @@ def validate_paths(
     today: dt.date | None = None,
     progress: bool | None = None,
     sheet: str | None = None,
+    period_rule: str = "year",
 ) -> IngestResult:
     """Check files and folders as :func:`ingest` would, writing nothing.
 
@@ -433,7 +451,9 @@ def validate_paths(
     IngestResult
         Accepted tables, rejected rows, the problem list and the log (not written).
     """
-    result, _, _ = _run(list(paths), table, likert_points, today, progress, sheet=sheet)
+    result, _, _ = _run(
+        list(paths), table, likert_points, today, progress, sheet=sheet, period_rule=period_rule
+    )
     return result
 
 
@@ -454,6 +474,7 @@ def ingest(
     today: dt.date | None = None,
     progress: bool | None = None,
     sheet: str | None = None,
+    period_rule: str = "year",
 ) -> IngestResult:
     """Ingest every export in a folder: validated Parquet, quarantined rows, a log.
 
@@ -475,6 +496,8 @@ def ingest(
         As in :func:`read_table`.
     sheet : str, optional
         Worksheet to read in every workbook (default: each workbook's first).
+    period_rule : {"year", "semester", "quarter", "month"}
+        The period a survey date in an SKM "Periode" column belongs to.
     progress : bool, optional
         Show a progress bar (default: when several files and a terminal).
 
@@ -491,7 +514,7 @@ def ingest(
     result, by_table, names = _run(
         [raw_dir], table, likert_points, today, progress,
         extra_units=out / "processed" / "units.parquet",
-        sheet=sheet,
+        sheet=sheet, period_rule=period_rule,
     )  # fmt: skip
     processed = out / "processed"
     rejected_dir = out / "interim" / "rejected"

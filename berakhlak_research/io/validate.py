@@ -11,7 +11,7 @@ rejected once, with all its failures listed.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,8 @@ from berakhlak_research.framework import (
 from berakhlak_research.io import labels as L
 from berakhlak_research.io.headers import norm_header
 from berakhlak_research.io.read import RawFrame
-from berakhlak_research.schemas import table_schema
+from berakhlak_research.periods import to_periods
+from berakhlak_research.schemas import EDUCATION_LEVELS, SEXES, table_schema
 from berakhlak_research.tables import TABLES
 
 __all__ = ["Part", "convert", "check", "FAILURE_COLUMNS", "empty_failures", "unit_names"]
@@ -70,6 +71,8 @@ class Part:
     ignored: list[str]
     typed: pd.DataFrame
     failures: pd.DataFrame
+    warnings: list[dict] = field(default_factory=list)
+    period_rule: str = "year"
 
     @property
     def header_of(self) -> dict[str, str]:
@@ -113,11 +116,20 @@ def _converter(col: str, dtype: str, table: str, likert_points: int, decimal: st
     return L.to_text
 
 
+# Optional respondent-profile columns of the SKM: an unrecognised value never
+# costs the response its answers; it becomes missing and is reported as a warning.
+_SOFT_CHOICES = {"skm_responses": {"sex": SEXES, "education": EDUCATION_LEVELS}}
+
+
 def convert(
     raw: RawFrame, table: str, mapping: dict[str, str], ignored: list[str], *,
-    likert_points: int = LIKERT_POINTS,
+    likert_points: int = LIKERT_POINTS, period_rule: str = "year",
 ) -> Part:  # fmt: skip
     """Convert a raw frame's mapped columns to the canonical dtypes of ``table``.
+
+    ``period`` (SKM tables) is parsed by :func:`berakhlak_research.periods.to_periods`
+    into the survey year (``period``) and the canonical ``period_code``; a
+    survey date becomes its period by ``period_rule``.
 
     Returns
     -------
@@ -130,14 +142,28 @@ def convert(
     n = len(raw.frame)
     typed: dict[str, pd.Series] = {}
     fails: list[pd.DataFrame] = []
+    warnings: list[dict] = []
+    soft = _SOFT_CHOICES.get(table, {})
+    has_code = "period_code" in tbl.column_names
     for col in tbl.columns:
+        if col.name == "period_code" and has_code:
+            if "period_code" not in typed:
+                typed["period_code"] = pd.Series(index=range(n), dtype="string")
+            continue
         if col.name not in header_of:
             typed[col.name] = pd.Series(index=range(n), dtype=col.dtype)
             continue
         src = raw.frame[header_of[col.name]]
-        values, rule, reason = _converter(col.name, col.dtype, table, likert_points, raw.decimal)(
-            src
-        )
+        if col.name == "period" and has_code:
+            values, code, rule, reason = to_periods(src, period_rule)
+            typed["period_code"] = code.reset_index(drop=True)
+        else:
+            values, rule, reason = _converter(
+                col.name, col.dtype, table, likert_points, raw.decimal
+            )(src)
+        if col.name in soft:
+            values, warn = _soften(values, soft[col.name], col.name, header_of[col.name])
+            warnings.extend(warn)
         typed[col.name] = values.reset_index(drop=True).astype(col.dtype)
         if rule is None:
             continue
@@ -175,7 +201,23 @@ def convert(
             )
         )
     failures = _stack(fails)
-    return Part(raw, table, dict(mapping), list(ignored), pd.DataFrame(typed), failures)
+    frame = pd.DataFrame({c: typed[c] for c in tbl.column_names})
+    return Part(raw, table, dict(mapping), list(ignored), frame, failures, warnings, period_rule)
+
+
+def _soften(values: pd.Series, allowed, column: str, header: str):
+    """Unrecognised values of an optional profile column -> missing, one warning per value."""
+    bad = values.notna() & ~values.isin(list(allowed))
+    if not bad.any():
+        return values, []
+    counts = values[bad].value_counts()
+    warn = [
+        {"column": header, "canonical": column, "value": str(v), "rows": int(k),
+         "rule": "unrecognised_profile_value",
+         "action": "set missing; the response and its answers are kept"}
+        for v, k in counts.items()
+    ]  # fmt: skip
+    return values.mask(bad), warn
 
 
 def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:

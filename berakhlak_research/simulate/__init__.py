@@ -126,6 +126,8 @@ def skm_frame(res: G.ChunkResult, st: G.Structure) -> pd.DataFrame:
             "gov_code": _codes_frame(s["gov_idx"], st.govs["code"]),
             "unit_code": _codes_frame(s["unit_idx"], st.units["unit_code"]),
             "period": pd.array(s["period"], dtype="Int64"),
+            # Simulated SKM runs are annual: the period is the year.
+            "period_code": pd.array(s["period"], dtype="Int64").astype("string"),
             "response_date": s["response_date"].astype("datetime64[ns]"),
             "service": _codes_frame(s["service"], G.SERVICE_LIST),
             **_int8(s["items"], IKM_ELEMENT_CODES),
@@ -159,6 +161,7 @@ def _published_ikm(frames: list[pd.DataFrame]) -> pd.DataFrame:
             "gov_code": pd.array(df["gov_code"].to_numpy(dtype=object), dtype="string"),
             "unit_code": pd.array(df["unit_code"].to_numpy(dtype=object), dtype="string"),
             "period": pd.array(df["period"].to_numpy(), dtype="Int64"),
+            "period_code": pd.array(df["period"].to_numpy(), dtype="Int64").astype("string"),
             "ikm": df["ikm"].to_numpy(dtype=float).round(2),
             "method_version": pd.array(["2017"] * len(df), dtype="string"),
             "respondents": pd.array(df["respondents"].to_numpy(), dtype="Int64"),

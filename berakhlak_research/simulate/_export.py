@@ -230,6 +230,8 @@ def skm_raw(df: pd.DataFrame, gov_style, date_style, labels, swap) -> pd.DataFra
         order[i], order[j] = order[j], order[i]
     elements = {e.code: e for e in IKM_ELEMENTS_2017}
     for c in order:
+        if c == "period_code":  # derived on ingest from "Periode"; exports have no such column
+            continue
         s = df[c]
         if c == "gov_code":
             s = _gov_text(s, gov_style)
@@ -258,7 +260,11 @@ def _small_tables(tables: dict[str, pd.DataFrame], mixed: bool) -> list[RawFile]
     files.append(RawFile("kegiatan_budaya_kerja.csv", "interventions",
                          ev.rename(columns=header_of("interventions")), "csv"))  # fmt: skip
     pc = tables["published_culture"].rename(columns=header_of("published_culture"))
-    pi = tables["published_ikm"].rename(columns=header_of("published_ikm"))
+    pi = (
+        tables["published_ikm"]
+        .drop(columns="period_code", errors="ignore")
+        .rename(columns=header_of("published_ikm"))
+    )
     kind = "csv;" if mixed else "csv"
     files.append(RawFile("indeks_berakhlak_terbit.csv", "published_culture", pc, kind))
     files.append(RawFile("ikm_terbit.csv", "published_ikm", pi, kind, bom=mixed))
