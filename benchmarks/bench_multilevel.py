@@ -56,8 +56,8 @@ def reml_deviance_at(df, tau2: float, sigma2: float) -> float:
     y = y - y.mean()
     X[:, 1:] -= X[:, 1:].mean(axis=0)
     codes, uniq = pd.factorize(df["unit"].to_numpy())
-    st = ml._sufficient_stats(y, X, codes.astype(np.intp), len(uniq))
-    return ml._profile(tau2 / sigma2, st, True)[0]
+    st = ml._fast.sufficient_stats(y, X, codes.astype(np.intp), len(uniq))
+    return ml._fast.profile(tau2 / sigma2, st, True)[0]
 
 
 def time_fast(df):
