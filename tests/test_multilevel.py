@@ -93,10 +93,12 @@ def test_fast_path_equals_lme4():
     np.testing.assert_allclose(mine_re["se"], re["se"], atol=1e-4)
 
 
-def test_nested_fallback_equals_lme4():
+@pytest.mark.parametrize("method", ["mixedlm", "auto"])
+def test_nested_fallback_equals_lme4(method):
+    """lme4 ``(1 | gov) + (1 | gov:unit)``: on MixedLM and on the nested fast path."""
     df = pd.read_csv(R_DIR / "multilevel_fixture.csv")
-    fit = ml.random_intercept(df, "y ~ x1 + x2", ["gov", "unit"])
-    assert fit.path == ml.FALLBACK_PATH
+    fit = ml.random_intercept(df, "y ~ x1 + x2", ["gov", "unit"], method=method)
+    assert fit.path == (ml.FALLBACK_PATH if method == "mixedlm" else ml.FAST_PATH)
     fx, vc = _lme4("nested")
     mine = fit.fixed.set_index("term")
     np.testing.assert_allclose(mine.loc[fx.index, "estimate"], fx["estimate"], atol=1e-4)
@@ -149,8 +151,9 @@ def test_errors():
     df = _random_fixture(7, 30, 2, 0.5)
     with pytest.raises(InputError):
         ml.random_intercept(df, "y ~ x0", "nope")
+    # Nested groups now run on the fast path; random slopes still cannot.
     with pytest.raises(InputError):
-        ml.random_intercept(df, "y ~ x0", ["g", "x1"], method="fast")
+        ml.random_intercept(df, "y ~ x0", ["g"], re_formula="~ x1", method="fast")
     df["x_copy"] = df["x0"] * 2
     with pytest.raises(EstimationError):
         ml.random_intercept(df, "y ~ x0 + x_copy", "g")
@@ -303,8 +306,9 @@ def _assert_components_match(mine, ref, components, estimate_rtol):
         assert mine.loc[c, "ci_low"] < mine.loc[c, "estimate"] < mine.loc[c, "ci_high"]
 
 
+@pytest.mark.parametrize("method", ["mixedlm", "fast"])
 @pytest.mark.parametrize("reml", [False, True])
-def test_nested_profile_intervals_equal_lme4(reml):
+def test_nested_profile_intervals_equal_lme4(reml, method):
     """Units in 10 governments: estimates and 95 % profile intervals vs lme4 1.1-31.
 
     ML: lme4's ``confint(profile(fit))``. REML: lme4's profiler run on the REML
@@ -315,8 +319,8 @@ def test_nested_profile_intervals_equal_lme4(reml):
     spline inversion of its profile (delta = 0.01).
     """
     df = pd.read_csv(R_DIR / "multilevel_nested_fixture.csv")
-    fit = ml.random_intercept(df, NESTED, ["gov", "unit"], reml=reml)
-    assert fit.path == ml.FALLBACK_PATH
+    fit = ml.random_intercept(df, NESTED, ["gov", "unit"], reml=reml, method=method)
+    assert fit.path == (ml.FALLBACK_PATH if method == "mixedlm" else ml.FAST_PATH)
     ref = _nested_reference("nested", "REML" if reml else "ML")
     mine = fit.variance.set_index("component")
     assert fit.deviance == pytest.approx(ref["deviance"].iloc[0], abs=1e-6)
@@ -457,7 +461,7 @@ def test_nested_interval_reaching_zero_gives_zero():
 def test_three_level_nesting_and_unsupported_combination():
     df = _small_nested(5, tau_gov=0.6, n_gov=8)
     df["team"] = np.arange(len(df)) % 2  # teams within units
-    fit = ml.random_intercept(df, "y ~ x1", ["gov", "unit", "team"], reml=False)
+    fit = ml.random_intercept(df, "y ~ x1", ["gov", "unit", "team"], reml=False, method="mixedlm")
     v = fit.variance.set_index("component")
     assert list(v.index) == ["gov", "gov:unit", "gov:unit:team", "residual"]
     # The per-group-sum criterion is statsmodels' log-likelihood at its optimum.
@@ -556,3 +560,79 @@ def test_nested_blups_and_conditional_se_equal_the_dense_posterior(levels):
     np.testing.assert_allclose(got["estimate"], dense["estimate"], rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(got["se"], dense["se"], rtol=1e-6)
     assert (got["ci_low"] < got["estimate"]).all() and (got["estimate"] < got["ci_high"]).all()
+
+
+# ------------------------------------------------------ nested random intercepts, fast path
+
+
+@pytest.mark.parametrize("reml", [False, True])
+def test_nested_fast_path_equals_lme4_at_three_levels(reml):
+    """Teams in units in governments vs lme4 (tests/r/multilevel_three_level_reference.R).
+
+    The team variance sits at its boundary: lme4 and the fast path reach it (criterion
+    equal to 1e-6), statsmodels' MixedLM stops inside with a criterion about 1 higher.
+    Both paths profile the same criterion from its re-polished minimum, so their
+    intervals agree even there.
+    """
+    df = pd.read_csv(R_DIR / "multilevel_three_level_fixture.csv")
+    again = _small_nested(5, tau_gov=0.6, n_gov=8)
+    again["team"] = np.arange(len(again)) % 2
+    pd.testing.assert_frame_equal(df, again, check_dtype=False)  # the fixture's source
+    ref = pd.read_csv(R_DIR / "multilevel_three_level_reference.csv")
+    ref = ref[ref.fit == ("REML" if reml else "ML")]
+    levels = ["gov", "unit", "team"]
+    fast = ml.random_intercept(df, "y ~ x1", levels, reml=reml)
+    assert fast.path == ml.FAST_PATH and fast.singular
+    crit = ref.loc[ref.kind == "criterion", "value"].iloc[0]
+    assert fast.deviance == pytest.approx(crit, abs=1e-6)
+    var = ref[ref.kind == "variance"].set_index("name")["value"]
+    mine = fast.variance.set_index("component")["estimate"]
+    names = {"gov": "gov", "gov:unit": "gov:unit", "gov:unit:team": "gov:unit:team",
+             "residual": "Residual"}  # fmt: skip
+    for c, r in names.items():
+        assert mine[c] == pytest.approx(var[r], abs=1e-4), c
+    fx = ref[ref.kind == "fixed"].set_index("name")
+    got = fast.fixed.set_index("term")
+    for t, r in (("Intercept", "(Intercept)"), ("x1", "x1")):
+        assert got.loc[t, "estimate"] == pytest.approx(fx.loc[r, "value"], abs=1e-4)
+        assert got.loc[t, "se"] == pytest.approx(fx.loc[r, "se"], abs=1e-4)
+    slow = ml.random_intercept(df, "y ~ x1", levels, reml=reml, method="mixedlm")
+    assert slow.deviance > fast.deviance + 0.5  # MixedLM's interior stop (see above)
+    cols = ["ci_low", "ci_high", "icc_ci_low", "icc_ci_high"]
+    np.testing.assert_allclose(
+        fast.variance[cols].to_numpy(float), slow.variance[cols].to_numpy(float),
+        rtol=1e-4, atol=1e-6,
+    )  # fmt: skip
+    assert list(fast.variance["n_groups"]) == list(slow.variance["n_groups"])
+    assert len(fast.random_effects) == len(slow.random_effects)
+
+
+def test_nested_fast_path_keys_units_by_government():
+    """A unit code reused by two governments is two units: relabelling the units 0, 1, ...
+    within each government (as real unit_code is) changes nothing, while the same codes
+    fitted as one grouping column would pool them."""
+    df = pd.read_csv(R_DIR / "multilevel_nested_fixture.csv")
+    relabelled = df.assign(unit=df.groupby("gov")["unit"].transform(lambda s: pd.factorize(s)[0]))
+    assert relabelled.groupby("unit")["gov"].nunique().max() > 1  # codes repeat
+    a = ml.random_intercept(df, NESTED, ["gov", "unit"])
+    b = ml.random_intercept(relabelled, NESTED, ["gov", "unit"])
+    cols = ["estimate", "ci_low", "ci_high", "n_groups"]
+    np.testing.assert_allclose(a.variance[cols].to_numpy(float), b.variance[cols].to_numpy(float))
+    assert len(b.random_effects) == df["unit"].nunique()
+    np.testing.assert_allclose(
+        np.sort(a.random_effects["estimate"]), np.sort(b.random_effects["estimate"])
+    )
+
+
+def test_nested_fast_path_profiles_in_two_processes_identically():
+    """The interval searches give the same numbers in forked workers as in one process."""
+    from berakhlak_research.models.multilevel import _nested, _profile
+
+    df = _small_nested(12, tau_gov=0.8)
+    y, X, _, keep = ml.design(df, "y ~ x1", extra=("gov", "unit"))
+    crit = _nested.NestedCriterion(y, X, _nested.nested_codes(df, ["gov", "unit"], keep), True)
+    psi = np.array([0.8, 0.7])
+    one = _profile.mixed_profile_intervals(crit, psi, [0, 1], 0.95, n_jobs=1)
+    two = _profile.mixed_profile_intervals(crit, psi, [0, 1], 0.95, n_jobs=2)
+    for x, z in zip(one, two, strict=True):
+        np.testing.assert_array_equal(x, z)

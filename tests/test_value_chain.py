@@ -327,3 +327,25 @@ def test_plots_return_figures(panel, tables_no_skm):
     assert vplots.unit_caterpillar(ue.iloc[:0]) is None
     with pytest.raises(ValueError):
         vplots.importance_performance_matrix(one, lang="fr")
+
+
+def test_unit_models_nest_units_in_governments(panel):
+    """The unit models are (1 | gov) + (1 | gov:unit) on the fast path, with one effect per
+    (government, unit) pair when unit codes recur across governments (as real ones do)."""
+    p = panel.drop(columns="_unit")
+    p["unit_code"] = "U" + p.groupby("gov_code")["unit_code"].transform(
+        lambda s: pd.Series(pd.factorize(s)[0], index=s.index)
+    ).astype(str)
+    assert p.groupby("unit_code")["gov_code"].nunique().max() > 1  # codes recur
+    n_pairs = p[["gov_code", "unit_code"]].drop_duplicates().shape[0]
+    out = value_chain.model_tables(p, n_boot=50)
+    var = out["multilevel_variance"]
+    for model in ("culture_units", "ikm_units"):
+        v = var[var["model"] == model]
+        assert list(v["component"]) == ["government", "unit", "residual"], model
+        assert (v["path"] == "sufficient_statistics").all()
+        assert v.set_index("component").loc["unit", "n_groups"] == n_pairs
+        assert v.set_index("component").loc["government", "n_groups"] == p["gov_code"].nunique()
+    ue = out["unit_effects"]
+    cu = ue[ue["model"] == "culture_units"]
+    assert not cu.duplicated(["gov_code", "unit_code"]).any() and len(cu) == n_pairs

@@ -168,20 +168,28 @@ def _multilevel(unit_panel, skm_responses):
         return names
 
     panel = unit_panel.copy()
+    # unit_code is unique only within a government: the unit key is the pair. (Built here
+    # until the shared unit-key helper lands; the nested fit keys levels by path anyway.)
     panel["_unit"] = panel["gov_code"].astype(str) + "/" + panel["unit_code"].astype(str)
     dummies = wave_dummies(panel, "wave")
     rhs = " + ".join(["1", *dummies])
-    # Culture of units: how much of the variation is between units (repeated waves).
-    fit = random_intercept(panel, f"culture_overall ~ {rhs}", "_unit")
+    # Units nested in governments, (1 | gov) + (1 | gov:unit): the unit variance is net of
+    # the government's, and a unit's effect (BLUP) is its government's plus its own.
+    nest = ["gov_code", "_unit"]
+    # Culture of units: how much of the variation is between governments and units.
+    fit = random_intercept(panel, f"culture_overall ~ {rhs}", nest)
     keys = panel.drop_duplicates("_unit").set_index("_unit")[["gov_code", "unit_code"]]
-    re_ = fit.random_effects.join(keys, on="_unit").assign(wave=pd.NA)
-    add("culture_units", "culture_overall", fit, re_)
+
+    def unit_effects(fit):
+        eff = fit.random_effects.drop(columns="gov_code")
+        return eff.join(keys, on="_unit").assign(wave=pd.NA)
+
+    add("culture_units", "culture_overall", fit, unit_effects(fit))
     pf = panel[panel["ikm"].notna() & panel["culture_overall"].notna()].copy()
-    if len(pf) and pf["_unit"].nunique() > 2:
+    if len(pf) and pf["_unit"].nunique() > 2 and pf["gov_code"].nunique() > 1:
         fit = random_intercept(pf, f"ikm ~ culture_overall + {' + '.join(dummies) or '1'}",
-                               "_unit")  # fmt: skip
-        re_ = fit.random_effects.join(keys, on="_unit").assign(wave=pd.NA)
-        add("ikm_units", "ikm", fit, re_)
+                               nest)  # fmt: skip
+        add("ikm_units", "ikm", fit, unit_effects(fit))
     if skm_responses is not None and len(skm_responses):
         _, fits, groups = cross_level(
             skm_responses, unit_panel, values=("overall",), return_fits=True
@@ -192,7 +200,9 @@ def _multilevel(unit_panel, skm_responses):
     fixed = pd.concat(fixed, ignore_index=True)
     fixed["term"] = fixed["term"].str.replace(r"^_(?:w|period_)(\d+)$", r"wave[\1]", regex=True)
     variance = pd.concat(variance, ignore_index=True)
-    variance["component"] = variance["component"].replace({"_unit": "unit", "_group": "unit_wave"})
+    variance["component"] = variance["component"].replace(
+        {"gov_code": "government", "gov_code:_unit": "unit", "_unit": "unit", "_group": "unit_wave"}
+    )
     eff = pd.concat(effects, ignore_index=True)
     eff["wave"] = pd.to_numeric(eff["wave"]).astype("Int64")
     eff = eff[["gov_code", "unit_code", "wave", "outcome", "estimate", "se", "ci_low",

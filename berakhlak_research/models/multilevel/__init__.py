@@ -1,13 +1,20 @@
 """Random-intercept and nested multilevel models, with a fast path for national-scale data.
 
 :func:`random_intercept` fits ``y = X beta + u_group + e`` (Gaussian, REML by
-default). For a single grouping factor and no random slopes it runs the
-*sufficient-statistics* path: the model is profiled over the variance ratio
-``lambda = tau^2 / sigma^2`` using only per-group counts and sums computed once
-from the data, so each likelihood evaluation costs ``O(G p^2)`` instead of a
-pass over the rows. Anything else (nested groups, random slopes) falls back to
-statsmodels' :class:`~statsmodels.regression.mixed_linear_model.MixedLM`. The
-result says which path ran.
+default). Without random slopes it runs the *sufficient-statistics* path: for
+one grouping factor the model is profiled over the variance ratio ``lambda =
+tau^2 / sigma^2`` using only per-group counts and sums computed once from the
+data, so each likelihood evaluation costs ``O(G p^2)`` instead of a pass over
+the rows; nested groups (units within governments, any depth; lme4 ``(1 | gov)
++ (1 | gov:unit)``) use the same sums level by level (``_nested``: Sherman-Morrison
+per block, O(units) per evaluation, minimised by Nelder-Mead). Random slopes
+fall back to statsmodels' :class:`~statsmodels.regression.mixed_linear_model.MixedLM`
+(``method="mixedlm"`` forces it). The result says which path ran.
+
+Modules: ``_design`` (formula -> arrays), ``_result`` (:class:`MixedResult`, the
+fixed-effects table), ``_fast`` (one grouping factor), ``_nested`` (nested
+intercepts), ``_profile`` (profile-likelihood intervals, both paths), ``_mixedlm``
+(the statsmodels route), ``_fit`` (:func:`random_intercept`, which picks one).
 
 Notes
 -----

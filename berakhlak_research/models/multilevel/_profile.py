@@ -5,7 +5,37 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, special, stats
 
-__all__ = ["cross", "minimise", "mixed_profile_intervals", "profile_intervals"]
+__all__ = ["cross", "minimise", "mixed_profile_intervals", "profile_intervals", "run_all"]
+
+# Jobs of the running ``run_all``: forked workers inherit them (closures need no pickling).
+_JOBS: list = []
+
+
+def _run_job(i: int) -> float:
+    return _JOBS[i]()
+
+
+def run_all(jobs: list, n_jobs: int = 1) -> list[float]:
+    """Results of the zero-argument callables ``jobs``, in order.
+
+    With ``n_jobs > 1`` (and the ``fork`` start method, i.e. Linux) they run in a
+    pool of forked processes that inherit the jobs (so the criterion's per-group
+    sums are shared copy-on-write, not pickled); otherwise one after another.
+    Results are identical either way: each job is deterministic.
+    """
+    import multiprocessing as mp
+
+    if n_jobs <= 1 or len(jobs) < 2 or "fork" not in mp.get_all_start_methods():
+        return [job() for job in jobs]
+    global _JOBS
+    _JOBS = list(jobs)
+    try:
+        with mp.get_context("fork").Pool(min(n_jobs, len(jobs))) as pool:
+            # One job at a time per worker: the searches differ in cost.
+            return pool.map(_run_job, range(len(jobs)), chunksize=1)
+    finally:
+        _JOBS = []
+
 
 # --------------------------------------------------------------------------
 # fast path: profile-likelihood intervals of the variance components
@@ -168,7 +198,9 @@ def minimise(fun, x0: np.ndarray) -> tuple[float, np.ndarray]:
     return float(res.fun), np.asarray(res.x)
 
 
-def mixed_profile_intervals(crit, psi0: np.ndarray, icc_idx: list[int], level: float):
+def mixed_profile_intervals(
+    crit, psi0: np.ndarray, icc_idx: list[int], level: float, n_jobs: int = 1
+):
     """Profile-likelihood intervals of the variance components (and ICCs) of a MixedLM fit.
 
     ``crit(psi) -> (P, s)`` is the criterion of the fit (REML or ML) profiled over
@@ -191,6 +223,8 @@ def mixed_profile_intervals(crit, psi0: np.ndarray, icc_idx: list[int], level: f
     one. ``dev_min`` is the criterion minimised afresh from ``psi0`` (the MixedLM
     estimate), so the cut-off does not inherit the optimiser's tolerance. A
     lower end is 0 when the profile at 0 (``psi_k = 0``) is within the cut-off.
+    The ends are independent searches; ``n_jobs = 2`` runs them in two forked
+    processes (:func:`run_all`).
 
     Returns
     -------
@@ -237,6 +271,9 @@ def mixed_profile_intervals(crit, psi0: np.ndarray, icc_idx: list[int], level: f
         psi[k] = value
         return psi
 
+    # Each interval end is an independent root search: collect them, then run them
+    # (in two processes for large data, see ``run_all``). (array, row, col, map, job)
+    ends = []
     for k in range(K):
         z0 = psi_hat[others[k]]
         # The boundary v_k = 0 (and ICC_k = 0): the same minimisation, psi_k = 0.
@@ -247,9 +284,11 @@ def mixed_profile_intervals(crit, psi0: np.ndarray, icc_idx: list[int], level: f
             return D(with_k(k, z[:-1], np.exp(0.5 * (u - z[-1]))), z[-1])
 
         zs = np.append(z0, np.log(s_hat))
-        lo = 0.0 if at_zero else np.exp(profile_end(comp, zs, np.log(v_hat), -1))
-        hi = np.exp(profile_end(comp, zs, np.log(v_hat), +1))
-        ci[k] = lo, hi
+        if at_zero:
+            ci[k, 0] = 0.0
+        else:
+            ends.append((ci, k, 0, np.exp, (comp, zs, np.log(v_hat), -1)))
+        ends.append((ci, k, 1, np.exp, (comp, zs, np.log(v_hat), +1)))
         if k in icc_idx:
             rest = [i for i in icc_idx if i != k]
 
@@ -261,15 +300,18 @@ def mixed_profile_intervals(crit, psi0: np.ndarray, icc_idx: list[int], level: f
             tot = 1.0 + sum(psi_hat[i] ** 2 for i in icc_idx) - psi_hat[k] ** 2 + lam_hat
             u_hat = np.log(lam_hat / tot) - np.log1p(-lam_hat / tot)
             # expit(u) / (1 - expit(u)) = e^u: psi_k^2 = e^u (1 + sum of the others).
-            lo = 0.0 if at_zero else special.expit(profile_end(icc, z0, u_hat, -1))
-            hi = special.expit(profile_end(icc, z0, u_hat, +1))
-            icc_ci[k] = lo, hi
+            if at_zero:
+                icc_ci[k, 0] = 0.0
+            else:
+                ends.append((icc_ci, k, 0, special.expit, (icc, z0, u_hat, -1)))
+            ends.append((icc_ci, k, 1, special.expit, (icc, z0, u_hat, +1)))
 
     def resid(u, z):  # sigma^2 = e^u; z = psi
         return D(z, u)
 
-    ci[K] = (
-        np.exp(profile_end(resid, psi_hat, np.log(s_hat), -1)),
-        np.exp(profile_end(resid, psi_hat, np.log(s_hat), +1)),
-    )
+    for direction, col in ((-1, 0), (+1, 1)):
+        ends.append((ci, K, col, np.exp, (resid, psi_hat, np.log(s_hat), direction)))
+    roots = run_all([lambda args=e[4]: profile_end(*args) for e in ends], n_jobs)
+    for (arr, row, col, fn, _), root in zip(ends, roots, strict=True):
+        arr[row, col] = fn(root)
     return ci, icc_ci
