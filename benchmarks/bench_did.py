@@ -1,6 +1,6 @@
 """Benchmark of the intervention models at national scale.
 
-Panels from :func:`berakhlak_research.models.didgen.staggered_panel` (three
+Panels from :func:`berakhlak_research.simulate.did.staggered_panel` (three
 adoption cohorts 2023-2025 and never-treated units, four waves 2022-2025):
 
 * national government panel: 552 governments x 4 waves;
@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from berakhlak_research.models import did
-from berakhlak_research.models.didgen import staggered_panel
+from berakhlak_research.simulate.did import staggered_panel
 
 
 def timed(fn, repeat):

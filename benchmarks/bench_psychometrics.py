@@ -32,12 +32,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from _psychometrics_data import THRESHOLDS, TRUE_FACTOR_CORR, TRUE_LOADINGS  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # repository root: tests._data
 
 from berakhlak_research import psychometrics as ps  # noqa: E402
 from berakhlak_research.framework import BEHAVIOUR_CODES  # noqa: E402
+from tests._data.psychometrics import THRESHOLDS, TRUE_FACTOR_CORR, TRUE_LOADINGS  # noqa: E402
 
 
 def make_data(rows: int, govs: int, seed: int = 20230515, chunk: int = 500_000) -> pd.DataFrame:

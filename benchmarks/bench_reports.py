@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python benchmarks/bench_reports.py [--n 40] [--jobs 2] [--results DIR]
 
 Without ``--results`` a synthetic results folder shaped like the results-store
-contract is generated for ``n`` governments (tests/_report_data.py). Both
+contract is generated for ``n`` governments (tests/_data/report.py). Both
 methods render the same ``notebooks/government_report.ipynb`` for the same
 governments and export HTML without code:
 
@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE.parent))  # repository root: tests._data
 
 
 def _cpu() -> float:
@@ -83,10 +83,10 @@ def main() -> None:
         results = Path(args.results)
         source = f"results folder {results}"
     else:
-        from _report_data import make_results
+        from tests._data.report import make_results
 
         results = make_results(tmp / "results", seed=0, n_govs=args.n)["results"]
-        source = "synthetic contract-shaped results (tests/_report_data.py)"
+        source = "synthetic contract-shaped results (tests/_data/report.py)"
     govs = runner.plan_jobs(results, None, tmp / "x", lang="id")
     codes = [j.gov_code for j in govs][: args.n]
     n, small = len(codes), max(2 * args.jobs, len(codes) // 4)

@@ -28,7 +28,7 @@ from berakhlak_research.indices import (
     sample_adequacy,
     suppression_table,
 )
-from berakhlak_research.reporting.store import write_table
+from berakhlak_research.store import write_table
 
 __all__ = ["read_processed", "respondent_weights", "measure", "model_inputs", "fit_models"]
 

@@ -8,11 +8,11 @@ import re
 import pandas as pd
 import pandera.pandas as pa
 import pytest
-from _io_data import CLEAN
 
 from berakhlak_research.io import validate_paths
 from berakhlak_research.schemas import RULES, table_schema
 from berakhlak_research.tables import TABLES
+from tests._data.io_files import CLEAN
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,5 @@
 """Design-based estimates and raking, checked against R's survey package and by hand."""
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,8 +8,7 @@ from berakhlak_research import survey
 from berakhlak_research.exceptions import EstimationError
 from berakhlak_research.framework import BEHAVIOUR_CODES
 from berakhlak_research.indices import culture_tables
-
-R_DIR = Path(__file__).parent / "r"
+from tests._data import R_DIR
 
 
 def _fixture():

@@ -2,7 +2,7 @@
 
 Reads the canonical tables that exist in ``DATA_DIR/processed/*.parquet``
 (units, culture_responses, skm_responses, interventions) and writes, through
-``reporting.store.write_table``: culture_index, culture_behaviour,
+``store.write_table``: culture_index, culture_behaviour,
 culture_benchmarks, survey_weights, ikm, ikm_elements, sample_adequacy,
 suppression, reliability, item_total, cfa_fit, cfa_loadings, and the
 reference tables units and interventions. Columns: ``docs/results_store.md``.

@@ -30,8 +30,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from berakhlak_research import store
     from berakhlak_research.pipeline import fit_models
-    from berakhlak_research.reporting import store
 
     tables = fit_models(args.data_dir, n_boot=args.n_boot, seed=args.seed)
     for name, df in tables.items():

@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     (out / "replication.html").write_text(
         export.notebook_html(nb, "berakhlak-research replication"), encoding="utf-8"
     )
-    from berakhlak_research.reporting import store
+    from berakhlak_research import store
 
     export.write_manifest(
         out,

@@ -17,8 +17,8 @@ import pandas as pd
 from scipy import stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
-from berakhlak_research.models._fe import codes, demean
-from berakhlak_research.models.staggered import _estimate
+from berakhlak_research.models._ols import codes, demean
+from berakhlak_research.models.did.staggered import _estimate
 
 __all__ = ["mde", "simulate_power", "simulate_design", "model_tables", "MDE_COLUMNS"]
 

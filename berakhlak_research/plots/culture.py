@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import offset_copy
 
 from berakhlak_research import framework as fw
+from berakhlak_research.i18n import t
 from berakhlak_research.plots._layout import set_margins, text_width
-from berakhlak_research.reporting.i18n import t
 
 __all__ = ["value_profile", "unit_caterpillar", "ikm_elements", "distribution"]
 

@@ -30,9 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from berakhlak_research import regions
-from berakhlak_research.reporting import store
-from berakhlak_research.reporting.i18n import t
+from berakhlak_research import regions, store
+from berakhlak_research.i18n import t
 
 __all__ = [
     "notebook_html",

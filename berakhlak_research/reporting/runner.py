@@ -410,7 +410,7 @@ def render_job(job: ReportJob, attempt: int = 1) -> ReportOutcome:
 
 
 def _inputs(job: ReportJob) -> dict:
-    from berakhlak_research.reporting import store
+    from berakhlak_research import store
 
     tables = {k: v["sha256"] for k, v in sorted(store.catalog(job.results_dir).items())}
     return {"template_sha256": store.file_sha256(job.template), "tables_sha256": tables}

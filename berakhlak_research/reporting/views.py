@@ -35,15 +35,14 @@ import numpy as np
 import pandas as pd
 
 from berakhlak_research import framework as fw
-from berakhlak_research import regions
+from berakhlak_research import regions, store
 from berakhlak_research.exceptions import (
     AmbiguousRegionError,
     FileProblem,
     ParameterError,
     UnknownRegionError,
 )
-from berakhlak_research.reporting import store
-from berakhlak_research.reporting.i18n import check_lang, t
+from berakhlak_research.i18n import check_lang, t
 
 __all__ = [
     "ReportContext",

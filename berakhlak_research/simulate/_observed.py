@@ -323,7 +323,7 @@ def satisfaction_within_variance(q: np.ndarray, item_missing: float) -> np.ndarr
     A citizen answers SKM element k with ``1 + Binomial(3, q_k)`` (missing
     MCAR with probability ``item_missing``); the satisfaction score is 25 x the
     mean of the answered elements (25-100, as
-    :func:`berakhlak_research.models.culture_link.satisfaction_scores`; a
+    :func:`berakhlak_research.models.value_chain.culture_link.satisfaction_scores`; a
     response with nothing answered is dropped). Elements are independent
     given ``q``, so with the answered set ``A``
     ``Var = 625 E[sum_{k in A} 3 q_k (1 - q_k) / |A|^2] = 625 x 3 d1 sum_k q_k (1 - q_k)``,

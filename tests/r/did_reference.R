@@ -1,4 +1,4 @@
-# Reference numbers for tests/test_did.py, from base R + sandwich (R's `did`
+# Reference numbers for tests/models/did/test_did.py, from base R + sandwich (R's `did`
 # and `fixest` packages are not in Debian, so the group-time estimates are
 # recomputed here independently with plain loops over cells, as the
 # definitions in Callaway and Sant'Anna (2021) read).

@@ -1,4 +1,4 @@
-# Reference IKM values and linearisation SEs for tests/test_indices_ikm.py, from R's survey.
+# Reference IKM values and linearisation SEs for tests/indices/test_ikm.py, from R's survey.
 # Run from the repository root:  Rscript tests/r/ikm_reference.R
 # Input: tests/r/ikm_fixture.csv (tests/r/make_survey_fixture.py). Output: tests/r/ikm_reference.csv.
 # IKM (converted) = 25/9 * sum_u NRR_u, NRR_u = total_u / answered_u (missing answers excluded

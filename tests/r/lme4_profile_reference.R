@@ -1,4 +1,4 @@
-# Profile-likelihood intervals of the variance components, for tests/test_multilevel.py.
+# Profile-likelihood intervals of the variance components, for tests/models/test_multilevel.py.
 # Input: tests/r/multilevel_fixture.csv. Run from the repository root:
 #   Rscript tests/r/lme4_profile_reference.R
 # Output: tests/r/lme4_profile_reference.csv (variance scale: the squared sd limits).

@@ -1,4 +1,4 @@
-# Reference numbers for tests/test_multilevel.py, from lme4 (REML).
+# Reference numbers for tests/models/test_multilevel.py, from lme4 (REML).
 # Input: tests/r/multilevel_fixture.csv (written by tests/r/make_multilevel_fixture.py).
 # Run from the repository root:  Rscript tests/r/lme4_reference.R
 # Output: tests/r/lme4_reference_fixed.csv, lme4_reference_variance.csv, lme4_reference_ranef.csv

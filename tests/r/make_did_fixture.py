@@ -6,7 +6,7 @@ then ``Rscript tests/r/did_reference.R``.
 
 from pathlib import Path
 
-from berakhlak_research.models.didgen import staggered_panel
+from berakhlak_research.simulate.did import staggered_panel
 
 HERE = Path(__file__).parent
 

@@ -3,8 +3,8 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _chain_data import multilevel_fixture  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repository root
+from tests._data.chain import multilevel_fixture  # noqa: E402
 
 if __name__ == "__main__":
     out = Path(__file__).with_name("multilevel_fixture.csv")

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _chain_data import multilevel_fixture  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # repository root
+from tests._data.chain import multilevel_fixture  # noqa: E402
 
 if __name__ == "__main__":
     out = Path(__file__).with_name("multilevel_nested_fixture.csv")

@@ -1,5 +1,5 @@
 # Profile-likelihood intervals of nested (and random-slope) variance components, for
-# tests/test_multilevel.py.
+# tests/models/test_multilevel.py.
 # Input: tests/r/multilevel_nested_fixture.csv (written by tests/r/make_multilevel_nested_fixture.py).
 # Run from the repository root:  Rscript tests/r/multilevel_nested_reference.R  (about 13 minutes on one core)
 # Output: tests/r/multilevel_nested_reference.csv, one row per model, fit, profiled criterion and

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parents[1]))  # the repository root: tests._data
 
-from _psychometrics_data import simulate_items  # noqa: E402
+from tests._data.psychometrics import simulate_items  # noqa: E402
 
 FIXTURE = HERE / "psychometrics_items.csv"
 

@@ -1,4 +1,4 @@
-# Reference values for tests/test_psychometrics.py, from R's psych and lavaan.
+# Reference values for tests/psychometrics/test_psychometrics.py, from R's psych and lavaan.
 #
 # Run from the repository root:
 #   Rscript tests/r/psychometrics_reference.R

@@ -1,0 +1,54 @@
+"""The public-sector service value chain: training -> culture -> citizen satisfaction.
+
+The value-chain family:
+
+* :func:`within_unit`, :func:`cross_level` — does culture move IKM? (per value
+  and overall; :mod:`berakhlak_research.models.value_chain.culture_link`);
+* :func:`mediation` — does training reach satisfaction *through* culture?
+  (:mod:`berakhlak_research.models.value_chain.indirect`);
+* :func:`key_drivers`, :func:`importance_performance` — which IKM elements
+  matter most for satisfaction and which values for IKM, and what a city
+  should act on first (:mod:`berakhlak_research.models.value_chain.drivers`);
+* :func:`element_drivers`, :func:`value_drivers`, :func:`model_tables` —
+  everything above plus the multilevel models, as the results-store tables
+  written by ``berakhlak model`` (:mod:`.tables`).
+"""
+
+from berakhlak_research.models.value_chain.culture_link import (
+    CULTURE_COLUMNS,
+    cross_level,
+    satisfaction_scores,
+    within_unit,
+)
+from berakhlak_research.models.value_chain.drivers import (
+    QUADRANTS,
+    importance_performance,
+    key_drivers,
+    shapley_from_corr,
+    subset_r2,
+)
+from berakhlak_research.models.value_chain.indirect import PATHS, mediation
+from berakhlak_research.models.value_chain.tables import (
+    TABLES,
+    element_drivers,
+    model_tables,
+    value_drivers,
+)
+
+__all__ = [
+    "within_unit",
+    "cross_level",
+    "satisfaction_scores",
+    "mediation",
+    "key_drivers",
+    "importance_performance",
+    "subset_r2",
+    "shapley_from_corr",
+    "element_drivers",
+    "value_drivers",
+    "model_tables",
+    "CULTURE_COLUMNS",
+    "PATHS",
+    "QUADRANTS",
+    "TABLES",
+]

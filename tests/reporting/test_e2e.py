@@ -1,0 +1,53 @@
+"""End to end on the real pipeline: simulate -> ingest -> measure -> model -> report.
+
+The same stages `berakhlak demo` runs, on the demo scale, then two
+governments' reports rendered and checked (no code, no small groups, no
+respondent identifiers). About 20 s on 2 cores, so it runs in the default suite.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from berakhlak_research.cli import main
+from tests.reporting.test_runner import parse
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    raw, data, results = root / "raw", root / "data", root / "results"
+    assert main(["simulate", "--out", str(raw), "--scale", "demo", "--seed", "20230515"]) == 0
+    assert main(["ingest", str(raw), "--out", str(data)]) in (0, 1)
+    assert main(["measure", str(data), "--out", str(results)]) in (0, 1)
+    assert main(["model", str(data), "--out", str(results)]) == 0
+    return root
+
+
+def test_reports_on_the_real_pipeline(pipeline):
+    from berakhlak_research.reporting import views
+
+    results, out = pipeline / "results", pipeline / "reports"
+    wave = views.latest_wave(results)
+    govs = views.governments_with_results(results, wave)[:2]
+    code = main(["report", "--results", str(results), "--gov", *govs, "--out", str(out),
+                 "--jobs", "2", "--lang", "en", "--no-progress"])  # fmt: skip
+    assert code == 0
+    ids = set(pd.read_parquet(pipeline / "data" / "processed" / "culture_responses.parquet",
+                              columns=["respondent_id"])["respondent_id"].astype(str))  # fmt: skip
+    index = out / str(wave) / "index.html"
+    assert index.exists()
+    for page in sorted((out / str(wave)).glob("*/report.html")):
+        text = page.read_text(encoding="utf-8")
+        rep = parse(page)
+        assert rep.input_areas == 0 and "views.open_report" not in text
+        tokens = set(re.findall(r"[A-Za-z0-9_\-]{6,}", text))
+        assert not (tokens & ids)
+        units = next(t for t in rep.tables if t["name"] == "units")
+        n = units["head"].index("n")
+        assert all(int(r[n].replace(",", "")) >= 10 for r in units["rows"])
+        assert rep.images >= 3
+    assert len(list((out / str(wave)).glob("*/report.html"))) == 2
