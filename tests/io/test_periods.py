@@ -6,10 +6,10 @@ import datetime as dt
 import json
 
 import pytest
-from _io_data import FIXTURES, hashes
 
 from berakhlak_research import indices
 from berakhlak_research.io import ingest, read_table
+from tests._data.io_files import FIXTURES, hashes
 
 SHAPES = FIXTURES / "shapes"
 TODAY = dt.date(2026, 12, 1)
