@@ -29,7 +29,9 @@ from berakhlak_research.models.value_chain.drivers import (
 )
 from berakhlak_research.models.value_chain.indirect import PATHS, mediation
 from berakhlak_research.models.value_chain.tables import (
+    ELEMENT_LABELS,
     TABLES,
+    VALUE_LABELS,
     element_drivers,
     model_tables,
     value_drivers,
@@ -51,4 +53,6 @@ __all__ = [
     "PATHS",
     "QUADRANTS",
     "TABLES",
+    "ELEMENT_LABELS",
+    "VALUE_LABELS",
 ]

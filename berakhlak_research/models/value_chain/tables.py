@@ -24,6 +24,8 @@ from berakhlak_research.models.value_chain.indirect import mediation
 
 __all__ = [
     "element_drivers",
+    "ELEMENT_LABELS",
+    "VALUE_LABELS",
     "value_drivers",
     "model_tables",
     "TABLES",
