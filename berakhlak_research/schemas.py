@@ -71,6 +71,8 @@ RULES: dict[str, str] = {
     "unknown_label": "an answer is neither a number nor a known answer label",
     "not_a_number": "a number column holds text",
     "not_whole_number": "a count or an answer has decimals",
+    "not_finite": "a number is infinite (inf, 1e309) or not a number",
+    "ambiguous_code": "a region code typed as a number lost its trailing zero (35.1: 35.10?)",
     "bad_date": "a date is not in ISO (2023-05-15) or day-first (15/05/2023) form",
     "not_yes_no": "a yes/no column holds something else",
     "unknown_government": "a government code or name is not in the Kemendagri list",

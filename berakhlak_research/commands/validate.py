@@ -52,6 +52,8 @@ def print_summary(result, max_problems: int = 50) -> None:
         )
         if rep["columns_ignored"]:
             print("  columns not used: " + ", ".join(repr(c) for c in rep["columns_ignored"]))
+        for n in rep.get("read_notes", []):
+            print(f"  note: {n}")
         for w in rep.get("warnings", []):
             print(
                 f"  warning: column {w['column']!r}, value {w['value']!r} in {w['rows']} row(s): "

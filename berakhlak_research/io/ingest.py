@@ -185,6 +185,8 @@ def _finish(
             "rules": {str(k): int(v) for k, v in
                       f.drop_duplicates(["pos", "rule"])["rule"].value_counts().items()},
             "warnings": list(part.warnings),
+            "encoding": part.raw.encoding,
+            "read_notes": list(part.raw.notes),
         }  # fmt: skip
         if "period_code" in part.typed.columns:
             mine = typed["period_code"].iloc[offsets[j] : offsets[j + 1]]

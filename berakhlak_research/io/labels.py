@@ -122,18 +122,36 @@ def _by_unique(values: pd.Series, convert: Callable[[pd.Series], Converted], dty
     return out, r_ext[idx], why_ext[idx]
 
 
+# Zero-width characters and BOMs vanish; no-break spaces become spaces.
+_ZERO_WIDTH = "[\u200b\u200c\u200d\u2060\ufeff]"
+_NBSP = "[\u00a0\u202f\u2007]"
+_ZW_RE = re.compile(_ZERO_WIDTH)
+_NBSP_RE = re.compile(_NBSP)
+
+
+def _strip_invisible(text: pd.Series) -> pd.Series:
+    """Text without invisible characters (vectorised; a no-op check when there are none)."""
+    has = text.str.contains(f"{_ZERO_WIDTH}|{_NBSP}", regex=True).fillna(False)
+    if not has.any():
+        return text
+    fixed = text[has].str.replace(_ZERO_WIDTH, "", regex=True).str.replace(_NBSP, " ", regex=True)
+    out = text.copy()
+    out[has] = fixed
+    return out
+
+
 def _as_text(u: pd.Series) -> pd.Series:
     """Distinct values as stripped text (numbers like 4.0 written as 4)."""
 
     if pd.api.types.is_string_dtype(u.dtype) and not pd.api.types.is_object_dtype(u.dtype):
-        return u.astype("string").str.strip()
+        return _strip_invisible(u.astype("string")).str.strip()
 
     def one(v):
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         return str(v)
 
-    return u.map(one).astype("string").str.strip()
+    return _strip_invisible(u.map(one).astype("string")).str.strip()
 
 
 def _numbers(text: pd.Series, decimal: str) -> pd.Series:
@@ -157,10 +175,10 @@ def _fast_numeric(values: pd.Series) -> bool:
 
 
 def _text1(v) -> str:
-    """One raw value as stripped text (4.0 -> "4")."""
+    """One raw value as stripped text (4.0 -> "4"), invisible characters removed."""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return str(v).strip()
+    return _NBSP_RE.sub(" ", _ZW_RE.sub("", str(v))).strip()
 
 
 def _is_missing1(t: str) -> bool:
@@ -269,11 +287,20 @@ def to_number(
     def convert(u: pd.Series) -> Converted:
         text = _as_text(u)
         miss = _missing_mask(text)
+        if whole:
+            # A count cannot have decimals, so "1.250" and "2,500" are thousands.
+            sep = text.str.fullmatch(r"-?\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*").fillna(False)
+            text = text.where(~sep.astype(bool), text.str.replace(r"[.,]", "", regex=True))
         num = _numbers(text, decimal)
         rule, reason = _rules(len(u))
         bad = (~miss) & num.isna().to_numpy()
         rule[bad] = "not_a_number"
         reason[bad] = ("'" + text[bad].astype(str) + "' is not a number").to_numpy()
+        inf = np.isinf(num.to_numpy(dtype="float64", na_value=np.nan))
+        if inf.any():
+            rule[inf] = "not_finite"
+            reason[inf] = ("'" + text[inf].astype(str) + "' is not a finite number").to_numpy()
+            num[inf] = np.nan
         if whole:
             frac = num.notna().to_numpy() & (num.fillna(0) % 1 != 0).to_numpy()
             rule[frac] = "not_whole_number"
@@ -283,6 +310,11 @@ def to_number(
 
     if _fast_numeric(values):
         x = values.to_numpy(dtype="float64", na_value=np.nan)
+        inf = np.isinf(x)
+        if inf.any():
+            # inf / 1e309 from a typed file: the whole column goes the text way,
+            # which names the rule (a handful of distinct values).
+            return to_number(values.astype(object), dtype, decimal=decimal, whole=whole)
         missing = np.isnan(x)
         if not whole:
             return pd.Series(x, index=values.index).astype(dtype), None, None
@@ -372,12 +404,13 @@ def to_text(values: pd.Series) -> Converted:
     if pd.api.types.is_string_dtype(values.dtype) and not pd.api.types.is_object_dtype(
         values.dtype
     ):
-        text = values.astype("string").str.strip()
+        text = values.astype("string")
     else:
         num_int = values.map(lambda v: isinstance(v, float) and v.is_integer())
-        text = values.astype("string").str.strip()
+        text = values.astype("string")
         if num_int.any():
             text[num_int] = values[num_int].map(lambda v: str(int(v))).astype("string")
+    text = _strip_invisible(text).str.strip()
     text = text.mask(text.str.len() == 0)
     return text, None, None
 
@@ -469,6 +502,7 @@ def to_government(values: pd.Series) -> Converted:
     def convert(u: pd.Series) -> Converted:
         text = _as_text(u)
         text = text.mask(pd.Series(_missing_mask(text), index=text.index))
+        text, amb_rule, amb_why = _lost_zero(text)
         # Canonical codes need no look-up; everything else goes through resolve.
         exact = text.isin(known).fillna(False).to_numpy(dtype=bool)
         codes = text.where(exact).astype("string")
@@ -483,8 +517,41 @@ def to_government(values: pd.Series) -> Converted:
             sub = np.where(has, np.where(amb, "ambiguous_government", "unknown_government"), None)
             rule[~exact] = sub
             reason[~exact] = problems.astype(object).to_numpy()
+        amb = pd.notna(amb_rule)
+        if amb.any():
+            codes[amb] = pd.NA
+            rule[amb], reason[amb] = amb_rule[amb], amb_why[amb]
         return codes, rule, reason
 
     if _fast_numeric(values):
-        values = values.astype("Int64").astype("string")
+        x = values.to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isnan(x) | (x == np.floor(x))
+        values = values.astype("Int64").astype("string") if whole.all() else values.astype(object)
     return _by_unique(values, convert, "string")
+
+
+def _lost_zero(text: pd.Series):
+    """Region codes whose trailing zero a number format dropped ("35.10" -> 35.1).
+
+    A regency/city code always has two digits after the point. "35.1" is
+    therefore 35.10 only if the column shows two-digit codes elsewhere (the
+    column was typed as numbers); alone it is ambiguous and refused with a
+    request to type codes as text.
+    """
+    one = text.str.fullmatch(r"\d{2}\.\d").fillna(False).to_numpy(dtype=bool)
+    rule = np.full(len(text), None, dtype=object)
+    why = np.full(len(text), None, dtype=object)
+    if not one.any():
+        return text, rule, why
+    context = text.str.fullmatch(r"\d{2}\.\d{2}").fillna(False).any()
+    if context:
+        text = text.copy()
+        text[one] = text[one] + "0"
+        return text, rule, why
+    rule[one] = "ambiguous_code"
+    why[one] = (
+        "'" + text[one].astype(str) + "' looks like a code typed as a number that lost its "
+        "trailing zero (" + text[one].astype(str) + "0?); format the column as Text and type "
+        "the code with two digits after the point (e.g. 35.10)"
+    ).to_numpy()
+    return text, rule, why

@@ -176,7 +176,7 @@ def read_sheet(path, sheet: str | None = None) -> tuple[str, list[tuple], list[s
         r = elem.get("r")
         number = int(r) if r else len(rows) + 1
         while len(rows) < number - 1:
-            rows.append(())
+            rows.append({})
         cells: dict[int, object] = {}
         col = -1
         for c in elem.iter(c_tag):
@@ -210,6 +210,40 @@ def read_sheet(path, sheet: str | None = None) -> tuple[str, list[tuple], list[s
                 if dates and int(c.get("s") or 0) in dates:
                     value = from_excel(value, epoch)
             cells[col] = value
-        width = max(cells) + 1 if cells else 0
-        rows.append(tuple(cells.get(i) for i in range(width)))
-    return title, rows, names
+        rows.append(cells)
+    return title, _dense(rows), names
+
+
+_SPARSE_FROM = 1024
+
+
+def _dense(rows: list) -> list[tuple]:
+    """Rows as tuples over the columns that hold a value.
+
+    The sheet's declared dimension (``<dimension ref="A1:XFD20000">``) and
+    cells that carry only a style are ignored, so a stray cell at XFD1 or a
+    used range running to the last column never allocates 16,384 columns per
+    row: past :data:`_SPARSE_FROM` columns, the empty columns between used ones
+    are dropped.
+    """
+    used: set[int] = set()
+    for r in rows:
+        if r:
+            used.update(r)
+    if not used:
+        return [() for _ in rows]
+    top = max(used) + 1
+    if top <= _SPARSE_FROM:
+        return [tuple(r.get(i) for i in range(max(r) + 1)) if r else () for r in rows]
+    cols = sorted(used)
+    pos = {c: i for i, c in enumerate(cols)}
+    out = []
+    for r in rows:
+        if not r:
+            out.append(())
+            continue
+        t = [None] * (max(pos[c] for c in r) + 1)
+        for c, v in r.items():
+            t[pos[c]] = v
+        out.append(tuple(t))
+    return out
