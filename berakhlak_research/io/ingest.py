@@ -317,7 +317,8 @@ def read_table(
 def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[Path]]:
     """Data files under ``paths`` (folders searched recursively) and the files skipped.
 
-    Hidden files, Office lock files (``~$...``) and other types are skipped.
+    Hidden files, Office lock files (``~$...``), the simulator's truth tables
+(``truth_*.tsv``) and other types are skipped.
     """
     found: list[Path] = []
     skipped: list[Path] = []
@@ -332,6 +333,8 @@ def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[Path]]:
             hidden = any(part.startswith(".") for part in x.parts[len(p.parts) :]) or (
                 x.name.startswith(("~$", "."))
             )
+            # The simulator's ground-truth tables sit beside its raw exports.
+            hidden = hidden or (x.name.startswith("truth_") and x.suffix.lower() == ".tsv")
             if not hidden and x.suffix.lower() in SUPPORTED_SUFFIXES:
                 found.append(x)
             elif p.is_dir():
