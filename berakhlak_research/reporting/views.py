@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from berakhlak_research import framework as fw
-from berakhlak_research import regions, store
+from berakhlak_research import paths, regions, store
 from berakhlak_research.exceptions import (
     AmbiguousRegionError,
     FileProblem,
@@ -378,9 +378,15 @@ def open_report(
     ``gov_code=None`` (or "") opens a national context (national overview,
     quality and replication notebooks). ``figure_format`` ("png" or "svg",
     see :data:`FIGURE_FORMATS`) is how :func:`figure` encodes the figures; the
-    government report notebook asks for "svg".
+    government report notebook asks for "svg". Relative ``results_dir`` and
+    ``output_dir`` are taken from the project root
+    (:func:`berakhlak_research.paths.project_path`), so a notebook opened in
+    JupyterLab (working directory ``notebooks/``) finds ``demo/results``.
     """
     check_figure_format(figure_format)
+    # relative paths are from the project root, whatever the kernel's cwd
+    results_dir = paths.project_path(results_dir)
+    output_dir = paths.project_path(output_dir) if output_dir else ""
     if gov_code:
         p = validate_parameters(gov_code, wave, lang, min_group, results_dir)
         code, wave = p["gov_code"], p["wave"]
