@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _io_data import FIXTURES
 
 from berakhlak_research.exceptions import FileProblem
 from berakhlak_research.io import read_table
+from tests._data.io_files import FIXTURES
 
 SHAPES = FIXTURES / "shapes"
 TODAY = dt.date(2026, 12, 1)
