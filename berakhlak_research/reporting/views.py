@@ -36,6 +36,8 @@ from berakhlak_research.reporting.sections._html import (
     generated,
     note,
     section,
+    synthetic_banner,
+    synthetic_banner_html,
     title,
 )
 from berakhlak_research.reporting.sections.context import (
@@ -43,6 +45,7 @@ from berakhlak_research.reporting.sections.context import (
     ReportContext,
     check_figure_format,
     governments_with_results,
+    is_synthetic,
     latest_wave,
     open_report,
     validate_parameters,
@@ -101,6 +104,9 @@ __all__ = [
     "Html",
     "validate_parameters",
     "latest_wave",
+    "is_synthetic",
+    "synthetic_banner",
+    "synthetic_banner_html",
     "governments_with_results",
     "open_report",
     "title",

@@ -11,7 +11,15 @@ import pandas as pd
 from berakhlak_research.i18n import t
 from berakhlak_research.reporting.sections.context import ReportContext
 
-__all__ = ["Html", "title", "section", "note", "generated"]
+__all__ = [
+    "Html",
+    "synthetic_banner",
+    "synthetic_banner_html",
+    "title",
+    "section",
+    "note",
+    "generated",
+]
 
 
 class Html(str):
@@ -33,11 +41,31 @@ def _esc(x) -> str:
     return html.escape("" if x is None else str(x), quote=True)
 
 
+# inline style: the banner must show wherever the HTML lands (report page, index, notebook)
+_BANNER_STYLE = (
+    "background:#fff3cd;border:2px solid #b8860b;color:#5c4400;padding:0.5em 0.8em;"
+    "margin:0.5em 0 1em;font-weight:bold;"
+)
+
+
+def synthetic_banner_html(lang: str) -> Html:
+    """The "synthetic data" banner in ``lang`` (for pages made from simulated data)."""
+    return Html(
+        f"<div class='berakhlak-synthetic' role='note' style='{_BANNER_STYLE}'>"
+        f"{_esc(t('synthetic_banner', lang))}</div>"
+    )
+
+
+def synthetic_banner(ctx: ReportContext) -> Html:
+    """The "synthetic data" banner when the report's results come from the simulator, else ""."""
+    return synthetic_banner_html(ctx.lang) if ctx.synthetic else Html("")
+
+
 def title(ctx: ReportContext, key: str = "report_title") -> Html:
-    """The report's heading: title, government, wave."""
+    """The report's heading: the synthetic-data banner when it applies, title, government, wave."""
     who = ctx.name if ctx.gov_code is None else f"{ctx.name} ({ctx.gov_code})"
     return Html(
-        f"<h1>{_esc(t(key, ctx.lang))}</h1>"
+        f"{synthetic_banner(ctx)}<h1>{_esc(t(key, ctx.lang))}</h1>"
         f"<p class='berakhlak-sub'><b>{_esc(who)}</b> &middot; "
         f"{_esc(t('wave', ctx.lang))} {ctx.wave}</p>"
     )

@@ -22,6 +22,7 @@ __all__ = [
     "ReportContext",
     "validate_parameters",
     "latest_wave",
+    "is_synthetic",
     "governments_with_results",
     "open_report",
     "check_figure_format",
@@ -82,6 +83,20 @@ def _waves(results_dir) -> dict:
             _WAVES.clear()
             _WAVES[id(ci)] = hit
     return {"by_wave": hit[1], "latest": hit[2]}
+
+
+def is_synthetic(results_dir: str | os.PathLike) -> bool:
+    """Whether a results folder was computed from simulated data (its ``data_origin`` table).
+
+    A store without the table (written before it existed, or by hand) counts as
+    not synthetic.
+    """
+    if not store.has_table(results_dir, "data_origin"):
+        return False
+    d = _cached_table(Path(results_dir), "data_origin")
+    if d is None:
+        d = store.read_table(results_dir, "data_origin")
+    return bool(len(d)) and bool(d["synthetic"].fillna(False).astype(bool).any())
 
 
 def latest_wave(results_dir: str | os.PathLike) -> int:
@@ -258,6 +273,9 @@ class ReportContext:
         Where :func:`save_outputs` writes ``tables/`` and ``figures/``.
     figure_format : {"svg", "png"}
         How :func:`figure` encodes figures (see :data:`FIGURE_FORMATS`).
+    synthetic : bool
+        The results come from simulated data (:func:`is_synthetic`); every page
+        then carries a banner saying so.
     shown : dict
         Table name -> exported frame (localised headers, full precision).
     figures : list
@@ -273,6 +291,7 @@ class ReportContext:
     name: str = ""
     kind: str = ""
     figure_format: str = "png"
+    synthetic: bool = False
     shown: dict = field(default_factory=dict)
     figures: list = field(default_factory=list)
     _cache: dict = field(default_factory=dict, repr=False)
@@ -360,4 +379,5 @@ def open_report(
         name=name,
         kind=kind,
         figure_format=figure_format,
+        synthetic=is_synthetic(results_dir),
     )
