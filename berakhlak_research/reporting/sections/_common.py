@@ -70,5 +70,18 @@ def _ikm_band(x: float, lang: str, method: str = "2017") -> str:
     return f"{b.code} ({fw.label(b, lang)})"
 
 
+def _census(df: pd.DataFrame) -> pd.Series:
+    """Rows whose interval has no width because every member of staff responded.
+
+    With the finite-population correction a census has standard error 0; such a
+    row is marked rather than shown as a zero-width interval.
+    """
+    if "se" in df:
+        zero = pd.to_numeric(df["se"], errors="coerce").eq(0)
+    else:
+        zero = df["ci_low"].eq(df["ci_high"])
+    return (zero & df["estimate"].notna()).astype(bool)
+
+
 def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})

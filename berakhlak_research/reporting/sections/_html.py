@@ -123,7 +123,7 @@ _HEADERS = {
     "rows": "col_rows", "sha256": "col_sha", "written": "col_written", "item": "item",
     "government": "col_government", "rank_national": "col_rank", "count": "col_count",
     "statistic": "col_statistic", "level": "col_level", "event_time": "col_event_time",
-    "cohort": "col_cohort", "fit": "col_fit",
+    "cohort": "col_cohort", "fit": "col_fit", "census": "col_census",
 }  # fmt: skip
 
 
@@ -131,13 +131,23 @@ def _header(col: str, lang: str) -> str:
     return t(_HEADERS[col], lang) if col in _HEADERS else col
 
 
-def _display_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Join ``ci_low``/``ci_high`` into one ``ci`` text column for display."""
+def _display_frame(df: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
+    """Join ``ci_low``/``ci_high`` into one ``ci`` text column for display.
+
+    Rows flagged ``census`` (every member of staff responded) say "no sampling
+    error" instead of a zero-width interval; the flag itself is not displayed.
+    """
+    census = df["census"].fillna(False).astype(bool).tolist() if "census" in df else None
+    if census is not None:
+        df = df.drop(columns="census")
     if {"ci_low", "ci_high"} <= set(df.columns):
         ci = [
             "—" if (pd.isna(lo) or pd.isna(hi)) else f"{lo:,.1f} – {hi:,.1f}"
             for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)
         ]
+        if census is not None:
+            word = t("census_ci", lang)
+            ci = [word if c else x for x, c in zip(ci, census, strict=True)]
         pos = list(df.columns).index("ci_low")
         df = df.drop(columns=["ci_low", "ci_high"])
         df.insert(pos, "ci", ci)
@@ -145,7 +155,7 @@ def _display_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _html_table(df: pd.DataFrame, lang: str, name: str, notes: list[str]) -> Html:
-    d = _display_frame(df)
+    d = _display_frame(df, lang)
     cols = list(d.columns)
     head = "".join(f"<th>{_esc(_header(c, lang))}</th>" for c in cols)
     cells = {c: [_fmt(v, _DIGITS.get(c, 1)) for v in d[c].tolist()] for c in cols}

@@ -9,6 +9,7 @@ from berakhlak_research import framework as fw
 from berakhlak_research.reporting.sections._common import (
     _benchmarks,
     _category,
+    _census,
     _empty,
     _scoring,
     _shown,
@@ -71,10 +72,12 @@ def units_frame(ctx: ReportContext) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``unit_code, unit_name, estimate, ci_low, ci_high, n, category``,
-        best first. ``attrs["withheld"]`` counts the units dropped.
+        ``unit_code, unit_name, estimate, ci_low, ci_high, n, category, census``,
+        best first. ``census`` is True where every member of staff responded (the
+        finite-population correction leaves no sampling error, so the interval has no
+        width and is shown as words). ``attrs["withheld"]`` counts the units dropped.
     """
-    cols = ["unit_code", "unit_name", "estimate", "ci_low", "ci_high", "n", "category"]
+    cols = ["unit_code", "unit_name", "estimate", "ci_low", "ci_high", "n", "category", "census"]
     ci = ctx.table("culture_index")
     if ci is None:
         return _empty(cols)
@@ -86,6 +89,7 @@ def units_frame(ctx: ReportContext) -> pd.DataFrame:
             d["unit_code"].astype(str).map(names).fillna(d["unit_code"].astype(str))
         ),
         category=lambda d: [_category(x, ctx.lang) for x in d["estimate"]],
+        census=lambda d: _census(d),
     )
     out = out.sort_values("estimate", ascending=False)[cols].reset_index(drop=True)
     out.attrs["withheld"] = int((~ok).sum())

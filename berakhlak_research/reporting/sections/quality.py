@@ -43,14 +43,17 @@ def reliability_frame(ctx: ReportContext) -> pd.DataFrame:
 
 
 def sample_adequacy_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Respondents against the Krejcie-Morgan minimum per unit.
+    """SKM respondents (service users) against the Krejcie-Morgan minimum per unit.
 
-    Respondent counts under ``min_group`` are shown as "< min_group".
+    Respondent counts under ``min_group`` are shown as "< min_group". Where the
+    unit's service population is unknown, the minimum cannot be judged: the
+    population reads "unknown" and adequacy "unknown" (not "no").
 
     Returns
     -------
     pandas.DataFrame
-        ``unit_name, population, required, respondents, adequate``.
+        ``unit_name, population, required, respondents, adequate``;
+        ``attrs["notes"]`` says the table concerns SKM respondents.
     """
     cols = ["unit_name", "population", "required", "respondents", "adequate"]
     sa = ctx.table("sample_adequacy")
@@ -59,14 +62,25 @@ def sample_adequacy_frame(ctx: ReportContext) -> pd.DataFrame:
     names = _unit_names(ctx)
     resp = sa["respondents"].astype("Int64")
     small = resp < ctx.min_group
+    pop = pd.to_numeric(sa["population"], errors="coerce")
+    known = pop.notna().to_numpy()
+    unknown = t("unknown", ctx.lang)
     out = sa.assign(
         unit_name=sa["unit_code"].astype(str).map(names).fillna(sa["unit_code"].astype(str)),
+        population=[f"{int(p):,}" if k else t("population_unknown", ctx.lang)
+                    for p, k in zip(pop, known, strict=True)],
+        required=[f"{int(r):,}" if k else "—" for r, k in zip(sa["required"], known, strict=True)],
         respondents=[
             f"< {ctx.min_group}" if s else f"{int(r):,}" for r, s in zip(resp, small, strict=True)
         ],
-        adequate=[t("yes" if a else "no", ctx.lang) for a in sa["adequate"].fillna(False)],
-    )
-    return out[cols].reset_index(drop=True)
+        adequate=[
+            t("yes" if a else "no", ctx.lang) if k else unknown
+            for a, k in zip(sa["adequate"].fillna(False), known, strict=True)
+        ],
+    )  # fmt: skip
+    out = out[cols].reset_index(drop=True)
+    out.attrs["notes"] = [("sample_adequacy_note", {})]
+    return out
 
 
 def cfa_fit_frame(ctx: ReportContext) -> pd.DataFrame:

@@ -97,6 +97,8 @@ def show(ctx: ReportContext, name: str) -> Html:
         notes.append(t("withheld", ctx.lang, k=df.attrs["withheld"], m=ctx.min_group))
     if df.attrs.get("unit_clustered"):
         notes.append(t("did_unit_clustered", ctx.lang))
+    # further notes a frame asks for: (i18n key, fields) pairs
+    notes += [t(key, ctx.lang, **fields) for key, fields in df.attrs.get("notes", [])]
     ctx.shown[name] = df.rename(columns=lambda c: _header(c, ctx.lang))
     return _html_table(df, ctx.lang, name, notes)
 
