@@ -9,6 +9,7 @@ builds its parser.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,14 @@ from berakhlak_research.indices import (
 )
 from berakhlak_research.store import write_table
 
-__all__ = ["read_processed", "respondent_weights", "measure", "model_inputs", "fit_models"]
+__all__ = [
+    "read_processed",
+    "respondent_weights",
+    "data_origin",
+    "measure",
+    "model_inputs",
+    "fit_models",
+]
 
 _INPUTS = ("units", "culture_responses", "skm_responses", "interventions")
 
@@ -105,6 +113,27 @@ def _storable(df: pd.DataFrame) -> pd.DataFrame:
     """Categorical label columns become plain strings in the store."""
     cats = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)]
     return df.astype({c: "string" for c in cats}) if cats else df
+
+
+def data_origin(data_dir: str | Path) -> pd.DataFrame:
+    """One row saying whether the processed data came from the simulator.
+
+    Read from ``interim/ingest-log.json`` (ingest records whether its raw folder
+    held the simulator's ``truth.json``); without a log the origin is unknown and
+    taken as not synthetic.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``synthetic`` (bool), ``source`` ("simulator", "ingest" or "unknown").
+    """
+    log = Path(data_dir) / "interim" / "ingest-log.json"
+    try:
+        synthetic = bool(json.loads(log.read_text(encoding="utf-8")).get("synthetic", False))
+        source = "simulator" if synthetic else "ingest"
+    except (OSError, ValueError, AttributeError):
+        synthetic, source = False, "unknown"
+    return pd.DataFrame({"synthetic": [synthetic], "source": [source]})
 
 
 def measure(
@@ -186,6 +215,8 @@ def measure(
             written["suppression"] = suppression_table(
                 {k: written.get(k) for k in ("culture_index", "culture_behaviour", "ikm")}
             )
+    # Where the data came from: reports on simulated data carry a "synthetic data" banner.
+    written["data_origin"] = data_origin(data_dir)
     # Reference tables the reports label with (unit names, programme events);
     # neither holds personal data.
     for name in ("units", "interventions"):

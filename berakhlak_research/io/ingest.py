@@ -20,7 +20,8 @@ from berakhlak_research.io.validate import Part, _raw_text, check, convert
 from berakhlak_research.io.validate import unit_names as _unit_names
 from berakhlak_research.tables import TABLE_NAMES, TABLES
 
-__all__ = ["ReadResult", "IngestResult", "read_table", "ingest", "validate_paths", "collect_files"]
+__all__ = ["ReadResult", "IngestResult", "read_table", "ingest", "validate_paths", "collect_files",
+           "from_simulator"]  # fmt: skip
 
 REJECT_COLUMNS = ("_rule", "_column", "_reason", "_row", "_sheet", "_file")
 PROBLEM_COLUMNS = ("file", "sheet", "row", "column", "value", "rule", "reason")
@@ -354,6 +355,24 @@ def _display(path: Path, roots: list[Path]) -> str:
     return str(path)
 
 
+def from_simulator(raw: str | Path) -> bool:
+    """Whether a raw folder (or a file's folder) holds the simulator's ``truth.json``.
+
+    ``berakhlak simulate`` writes ``truth.json`` beside its exports, naming itself as
+    the generator; data ingested from such a folder are synthetic.
+    """
+    p = Path(raw)
+    truth = (p if p.is_dir() else p.parent) / "truth.json"
+    if not truth.is_file():
+        return False
+    try:
+        return json.loads(truth.read_text(encoding="utf-8")).get("generator") == (
+            "berakhlak_research.simulate"
+        )
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _run(
     paths: list[str | Path],
     table: str | None,
@@ -433,6 +452,8 @@ def _run(
         "totals": totals,
         "skipped_files": [_display(s, roots) for s in skipped],
         "notes": notes,
+        # reports built on simulated data must say so (a banner on every page)
+        "synthetic": any(from_simulator(r) for r in roots),
     }
     probs = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame()
     by_table_names = {t: [names[i] for i in by_table[t]] for t in order}

@@ -450,10 +450,11 @@ def build_index(
     )
     count_rows = "".join(f"<tr><td>{_e(c)}</td><td>{int(n)}</td></tr>" for c, n in counts.items())
     title = t("index_title", lang, wave=wave)
+    banner = views.synthetic_banner_html(lang) if ctx.synthetic else ""
     page = f"""<!DOCTYPE html>
 <html lang="{_e(lang)}"><head><meta charset="utf-8"><title>{_e(title)}</title>{_CSS}
 <style>body {{ font-family: sans-serif; margin: 2em; }}</style></head>
-<body><h1>{_e(title)}</h1>
+<body>{banner}<h1>{_e(title)}</h1>
 <h2>{_e(t("index_counts", lang))}</h2>
 <table class="berakhlak-table" id="category-counts"><thead><tr><th>{_e(t("col_category", lang))}</th>
 <th>{_e(t("col_count", lang))}</th></tr></thead><tbody>{count_rows}</tbody></table>

@@ -51,3 +51,41 @@ def test_reports_on_the_real_pipeline(pipeline):
         assert all(int(r[n].replace(",", "")) >= 10 for r in units["rows"])
         assert rep.images >= 3
     assert len(list((out / str(wave)).glob("*/report.html"))) == 2
+
+
+#: table names each section of the government report shows (checked in both languages)
+SECTION_TABLES = ["summary", "value_profile", "units"]
+
+
+@pytest.fixture(scope="module")
+def pasuruan(pipeline):
+    """The demo report of Kota Pasuruan (35.75) in Indonesian and English, with the index pages."""
+    results = pipeline / "results"
+    pages = {}
+    for lang in ("id", "en"):
+        out = pipeline / f"reports-{lang}"
+        code = main(["report", "--results", str(results), "--gov", "35.75", "--out", str(out),
+                     "--jobs", "1", "--lang", lang, "--no-progress"])  # fmt: skip
+        assert code == 0
+        wave_dir = next(p for p in out.iterdir() if p.is_dir())
+        pages[lang] = (next(wave_dir.glob("35.75*/report.html")), wave_dir / "index.html")
+    return pages
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_demo_report_of_pasuruan(pipeline, pasuruan, lang):
+    page, index = pasuruan[lang]
+    text = page.read_text(encoding="utf-8")
+    rep = parse(page)
+    # synthetic data said on the report and on the index page, in the report's language
+    word = "DATA SINTETIS" if lang == "id" else "SYNTHETIC DATA"
+    assert "berakhlak-synthetic" in text and word in text
+    assert "berakhlak-synthetic" in index.read_text(encoding="utf-8")
+    # each section's table is there
+    names = {t["name"] for t in rep.tables}
+    assert set(SECTION_TABLES) <= names, set(SECTION_TABLES) - names
+    # no raw identifiers: no respondent id, no code
+    ids = set(pd.read_parquet(pipeline / "data" / "processed" / "culture_responses.parquet",
+                              columns=["respondent_id"])["respondent_id"].astype(str))  # fmt: skip
+    assert not (set(re.findall(r"[A-Za-z0-9_\-]{6,}", text)) & ids)
+    assert rep.input_areas == 0 and "views." not in text

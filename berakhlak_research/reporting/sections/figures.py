@@ -1,0 +1,171 @@
+"""Report figures: drawing, encoding (SVG or PNG) and inline display."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from berakhlak_research import store
+from berakhlak_research.exceptions import ParameterError
+from berakhlak_research.i18n import t
+from berakhlak_research.reporting.sections._html import Html, _esc, note
+from berakhlak_research.reporting.sections.context import (
+    FIGURE_FORMATS,
+    ReportContext,
+    check_figure_format,
+)
+from berakhlak_research.reporting.sections.culture import units_frame, value_profile_frame
+from berakhlak_research.reporting.sections.programmes import did_frame
+from berakhlak_research.reporting.sections.satisfaction import ikm_elements_frame
+from berakhlak_research.reporting.sections.summary import national_frame
+
+__all__ = ["FIGURES", "FIGURE_FORMATS", "encode_figure", "figure", "check_figure_format"]
+
+# ---------------------------------------------------------------------------
+# figures
+# ---------------------------------------------------------------------------
+
+
+def _fig_value_profile(ctx):
+    from berakhlak_research.plots import culture
+
+    return culture.value_profile(value_profile_frame(ctx), lang=ctx.lang)
+
+
+def _fig_units(ctx):
+    from berakhlak_research.plots import culture
+
+    return culture.unit_caterpillar(units_frame(ctx), lang=ctx.lang)
+
+
+def _fig_ikm_elements(ctx):
+    from berakhlak_research.plots import culture
+
+    return culture.ikm_elements(ikm_elements_frame(ctx), lang=ctx.lang)
+
+
+def _fig_event_study(ctx):
+    from berakhlak_research.plots import did
+
+    d = did_frame(ctx, level="event_time")
+    return did.event_study_plot(d, lang=ctx.lang) if len(d) else None
+
+
+def _fig_priorities(ctx):
+    from berakhlak_research.plots import value_chain
+
+    ip = ctx.table("importance_performance", scope="all")
+    if ip is None:
+        return None
+    ip = ip[ip["gov_code"] == ctx.gov_code]
+    if "target" in ip and len(ip):
+        ip = ip[ip["target"] == ("ikm" if (ip["target"] == "ikm").any() else ip["target"].iloc[0])]
+    return value_chain.importance_performance_matrix(ip, lang=ctx.lang) if len(ip) else None
+
+
+def _fig_national(ctx):
+    from berakhlak_research.plots import culture
+
+    return culture.distribution(national_frame(ctx), lang=ctx.lang)
+
+
+_FIGURE_ALT = {
+    "value_profile": "sec_profile",
+    "unit_caterpillar": "sec_units",
+    "ikm_elements": "sec_ikm",
+    "event_study": "sec_programmes",
+    "priorities": "sec_weak",
+    "national_distribution": "national_title",
+}
+_SHARED_FIGURES = {"event_study": "did_effects"}
+"""Figures that do not depend on the government -> the results table they draw."""
+_SHARED: dict = {}
+
+FIGURES = {
+    "value_profile": _fig_value_profile,
+    "unit_caterpillar": _fig_units,
+    "ikm_elements": _fig_ikm_elements,
+    "event_study": _fig_event_study,
+    "priorities": _fig_priorities,
+    "national_distribution": _fig_national,
+}
+"""Figure name -> function(ctx) returning a matplotlib Figure or None (no data)."""
+
+# SVG: text as <text> (the browser draws it), fixed ids (the same figure gives the
+# same bytes) and one short font list instead of matplotlib's long default.
+_SVG_RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "berakhlak",
+    "font.sans-serif": ["DejaVu Sans", "Bitstream Vera Sans", "Arial", "Helvetica"],
+}
+
+
+def encode_figure(fig, fmt: str = "svg", dpi: int = 80) -> bytes:
+    """The bytes of a matplotlib Figure as SVG or PNG (see :data:`FIGURE_FORMATS`).
+
+    The figure is drawn once, with the margins the plot set (no
+    ``bbox_inches="tight"``, which draws it twice).
+    """
+    import matplotlib
+
+    check_figure_format(fmt)
+    buf = io.BytesIO()
+    if fmt == "svg":
+        with matplotlib.rc_context(_SVG_RC):
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+    else:
+        fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    return buf.getvalue()
+
+
+def figure(ctx: ReportContext, name: str, dpi: int = 80, fmt: str | None = None) -> Html:
+    """Draw a figure, keep its bytes for :func:`save_outputs`, and return it for display.
+
+    Parameters
+    ----------
+    ctx : ReportContext
+    name : str
+        A key of :data:`FIGURES`.
+    dpi : int
+        Resolution of a PNG.
+    fmt : {"svg", "png"}, optional
+        Encoding; default ``ctx.figure_format``.
+
+    Returns
+    -------
+    Html
+        An ``<img>`` holding the encoded figure (drawn once: the same bytes are
+        displayed and saved) with alternative text, or a "no data" note.
+        Figures that are the same in every government's report
+        (:data:`_SHARED_FIGURES`) are drawn once per process and results table.
+    """
+    try:
+        fn = FIGURES[name]
+    except KeyError as err:
+        raise ParameterError(
+            f"No report figure named {name!r}; known: {', '.join(FIGURES)}."
+        ) from err
+    fmt = check_figure_format(fmt or ctx.figure_format)
+    shared = _SHARED_FIGURES.get(name)
+    key = None
+    if shared is not None:
+        # the same figure in every government's report: draw it once per process
+        entry = store.catalog(ctx.results_dir).get(shared, {})
+        key = (name, str(ctx.results_dir), entry.get("sha256"), ctx.lang, fmt, dpi)
+    data = _SHARED.get(key) if key else None
+    if data is None:
+        fig = fn(ctx)
+        if fig is None:
+            return note(ctx, "no_data")
+        data = encode_figure(fig, fmt, dpi)
+        if key:
+            _SHARED[key] = data
+    ctx.figures.append((name, fmt, data))
+    # an <img> with the figure inline: displayed as HTML, so no image formatter runs in
+    # the kernel, the exported page carries alternative text, and an SVG stays isolated
+    # from the page (its ids and styles cannot clash with another figure's)
+    alt = _esc(t(_FIGURE_ALT.get(name, "sec_summary"), ctx.lang))
+    b64 = base64.b64encode(data).decode("ascii")
+    return Html(
+        f"<img class='berakhlak-figure' alt='{alt}' src='data:{FIGURE_FORMATS[fmt]};base64,{b64}'/>"
+    )

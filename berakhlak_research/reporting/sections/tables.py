@@ -1,0 +1,127 @@
+"""The report's table registry: name -> frame function, display, and saving what was shown."""
+
+from __future__ import annotations
+
+from berakhlak_research.exceptions import ParameterError
+from berakhlak_research.i18n import t
+from berakhlak_research.reporting.sections._html import Html, _header, _html_table, note
+from berakhlak_research.reporting.sections.context import ReportContext
+from berakhlak_research.reporting.sections.culture import (
+    units_frame,
+    value_profile_frame,
+    weakest_behaviours_frame,
+)
+from berakhlak_research.reporting.sections.programmes import (
+    did_frame,
+    pretrend_frame,
+    programme_effects_frame,
+    programmes_frame,
+)
+from berakhlak_research.reporting.sections.quality import (
+    cfa_fit_frame,
+    provenance_frame,
+    reliability_frame,
+    sample_adequacy_frame,
+    suppression_frame,
+)
+from berakhlak_research.reporting.sections.satisfaction import (
+    ikm_elements_frame,
+    ikm_units_frame,
+    link_frame,
+    priorities_frame,
+    value_chain_frame,
+)
+from berakhlak_research.reporting.sections.summary import (
+    category_counts_frame,
+    descriptives_frame,
+    national_frame,
+    summary_frame,
+)
+
+__all__ = ["FRAMES", "show", "save_outputs"]
+
+FRAMES = {
+    "summary": summary_frame,
+    "value_profile": value_profile_frame,
+    "units": units_frame,
+    "weakest_behaviours": weakest_behaviours_frame,
+    "priorities": priorities_frame,
+    "programmes": programmes_frame,
+    "programme_effects": programme_effects_frame,
+    "ikm_units": ikm_units_frame,
+    "ikm_elements": ikm_elements_frame,
+    "culture_ikm_link": link_frame,
+    "value_chain": value_chain_frame,
+    "reliability": reliability_frame,
+    "sample_adequacy": sample_adequacy_frame,
+    "provenance": provenance_frame,
+    "national": national_frame,
+    "category_counts": category_counts_frame,
+    "descriptives": descriptives_frame,
+    "did_overall": did_frame,
+    "did_event_time": lambda ctx: did_frame(ctx, level="event_time"),
+    "did_cohort": lambda ctx: did_frame(ctx, level="cohort"),
+    "did_pretrend": pretrend_frame,
+    "cfa_fit": cfa_fit_frame,
+    "suppression": suppression_frame,
+}
+"""Table name -> frame function; :func:`show` displays them."""
+
+
+def show(ctx: ReportContext, name: str) -> Html:
+    """Display one table of the report (and remember it for :func:`save_outputs`).
+
+    Parameters
+    ----------
+    ctx : ReportContext
+    name : str
+        A key of :data:`FRAMES`.
+
+    Returns
+    -------
+    Html
+        An escaped HTML table with headers in the report's language, numbers
+        rounded for display, and a note on withheld groups where any were.
+    """
+    try:
+        fn = FRAMES[name]
+    except KeyError as err:
+        raise ParameterError(
+            f"No report table named {name!r}; known: {', '.join(FRAMES)}."
+        ) from err
+    df = fn(ctx)
+    if df is None or not len(df):
+        return note(ctx, "no_data")
+    notes = []
+    if df.attrs.get("withheld"):
+        notes.append(t("withheld", ctx.lang, k=df.attrs["withheld"], m=ctx.min_group))
+    if df.attrs.get("unit_clustered"):
+        notes.append(t("did_unit_clustered", ctx.lang))
+    # further notes a frame asks for: (i18n key, fields) pairs
+    notes += [t(key, ctx.lang, **fields) for key, fields in df.attrs.get("notes", [])]
+    ctx.shown[name] = df.rename(columns=lambda c: _header(c, ctx.lang))
+    return _html_table(df, ctx.lang, name, notes)
+
+
+def save_outputs(ctx: ReportContext) -> None:
+    """Write the tables shown (CSV each, one XLSX workbook) and figures to ``output_dir``.
+
+    Exported tables keep full precision and have headers in the report's
+    language. Figures are written as ``figures/<name>.svg`` or ``.png``: the
+    very bytes shown in the report. Nothing is written when the context has no
+    ``output_dir``.
+    """
+    if ctx.output_dir is None:
+        return None
+    tdir, fdir = ctx.output_dir / "tables", ctx.output_dir / "figures"
+    tdir.mkdir(parents=True, exist_ok=True)
+    fdir.mkdir(parents=True, exist_ok=True)
+    for name, df in ctx.shown.items():
+        df.to_csv(tdir / f"{name}.csv", index=False)
+    if ctx.shown:
+        from berakhlak_research.reporting.export import write_xlsx
+
+        write_xlsx(tdir / "tables.xlsx", ctx.shown)
+    for name, fmt, data in ctx.figures:
+        (fdir / f"{name}.{fmt}").write_bytes(data)
+    return None

@@ -1,0 +1,48 @@
+"""Culture sections: units (census rows), profile, behaviours."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from berakhlak_research import store
+from berakhlak_research.reporting import views
+from tests._data.report import MIN_GROUP
+
+
+@pytest.fixture()
+def census_results(fixture, tmp_path):
+    """The fixture store with one unit of 35.75 surveyed in full (SE 0, zero-width interval)."""
+    res = tmp_path / "results"
+    shutil.copytree(fixture["results"], res)
+    ci = pd.read_parquet(res / "culture_index.parquet")
+    u = ci[(ci["level"] == "unit") & (ci["gov_code"] == "35.75") & (ci["n"] >= MIN_GROUP)]
+    code = u["unit_code"].iloc[0]
+    rows = (ci["level"] == "unit") & (ci["gov_code"] == "35.75") & (ci["unit_code"] == code)
+    ci.loc[rows, "se"] = 0.0
+    ci.loc[rows, "ci_low"] = ci.loc[rows, "estimate"]
+    ci.loc[rows, "ci_high"] = ci.loc[rows, "estimate"]
+    store.write_table(res, "culture_index", ci)
+    return res, code
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "all staff responded: no sampling error"),
+    ("id", "semua pegawai menjawab: tanpa galat sampling"),
+])  # fmt: skip
+def test_census_units_say_no_sampling_error(census_results, lang, words):
+    res, code = census_results
+    ctx = views.open_report(res, "35.75", 0, lang, MIN_GROUP)
+    u = views.units_frame(ctx)
+    assert u["census"].dtype == bool
+    assert u.loc[u["unit_code"] == code, "census"].all()
+    assert not u.loc[u["unit_code"] != code, "census"].any()
+    html = views.show(ctx, "units")
+    assert html.count(words) == 1
+    # the other units keep their numeric intervals; the census unit has none shown
+    lo = u.loc[u["unit_code"] == code, "ci_low"].iloc[0]
+    assert f"{lo:,.1f} – {lo:,.1f}" not in html
+    assert np.isfinite(u["ci_low"]).all()
