@@ -18,7 +18,7 @@ from scipy import stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
 from berakhlak_research.models._ols import codes, demean
-from berakhlak_research.models.did.staggered import _estimate
+from berakhlak_research.models.did.staggered import estimate_group_time
 
 __all__ = ["mde", "simulate_power", "simulate_design", "model_tables", "MDE_COLUMNS"]
 
@@ -316,7 +316,7 @@ def simulate_power(
     for s in range(n_sims):
         y, g, cl, wave = _draw(rng, **kw)
         # The estimator of staggered_att on arrays (no DataFrame round trip).
-        fit = _estimate(
+        fit = estimate_group_time(
             y, [], g, cl if units_per_cluster > 1 else None, wave.astype(float),
             control="never", n_boot=0, alpha=alpha,
         )  # fmt: skip
