@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
+from berakhlak_research.keys import unit_key
 from berakhlak_research.models._ols import codes, demean
 from berakhlak_research.models.did.staggered import estimate_group_time
 
@@ -345,7 +346,7 @@ def _observed(unit_panel, y, alpha, power):
     untreated = df[(g == 0) | (df["wave"] < g)]
     if len(untreated) < 10:
         raise EstimationError("Too few untreated unit-waves to estimate the residual SD.")
-    uc, _ = codes(untreated["gov_code"].astype(str) + "|" + untreated["unit_code"].astype(str))
+    uc, _ = codes(unit_key(untreated))
     tc, _ = codes(untreated["wave"])
     r = demean(untreated[y].to_numpy(dtype=float), [uc, tc]).ravel()
     n_u, n_t = int(uc.max()) + 1, int(tc.max()) + 1

@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import linalg, special, stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
+from berakhlak_research.keys import resolve_unit
 from berakhlak_research.models._ols import check_columns, codes, group_sums, unit_constant
 
 __all__ = [
@@ -172,6 +173,8 @@ def staggered_att(
     weights: str = "rademacher",
     base_period: str = "varying",
     min_cohort_size: int = 2,
+    *,
+    gov: str | None = None,
 ) -> StaggeredResult:
     """Group-time average treatment effects and their aggregations.
 
@@ -222,6 +225,11 @@ def staggered_att(
         (a one-unit cohort has no estimable within-cohort variance, so its
         standard error would be too small); their units may still serve as
         not-yet-treated comparisons. Reported in ``excluded``.
+    gov : str, optional
+        Government column. Unit codes are unique only within a government:
+        with ``gov`` the unit is the pair (government, unit); without it, a
+        unit code repeated across governments is refused
+        (:func:`berakhlak_research.keys.resolve_unit`).
 
     Returns
     -------
@@ -236,6 +244,8 @@ def staggered_att(
     ------
     InputError
         Missing columns, bad arguments, duplicated unit-periods.
+    ValidationError
+        Unit codes repeated across governments without ``gov``.
     EstimationError
         No cohort with a pre-treatment period and a comparison group.
 
@@ -279,6 +289,7 @@ def staggered_att(
     if n_boot < 0:
         raise InputError(f"n_boot={n_boot!r} must be 0 (analytic) or positive.")
     covariates = list(covariates or [])
+    data, unit = resolve_unit(data, unit, gov=gov, func="staggered_att")
     cols = {"y": y, "unit": unit, "time": time, "first_treated": first_treated, "cluster": cluster}
     check_columns(data, cols)
     for c in covariates:
