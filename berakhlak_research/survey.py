@@ -64,6 +64,7 @@ __all__ = [
     "ratio_from_moments",
     "normal_interval",
     "factorize_columns",
+    "group_sum_matrix",
 ]
 
 Z95 = float(stats.norm.ppf(0.975))
@@ -103,7 +104,7 @@ def kish_deff(weights) -> float:
 # --------------------------------------------------------------------------
 
 
-def _aggregator(index: np.ndarray, size: int) -> sparse.csr_matrix:
+def group_sum_matrix(index: np.ndarray, size: int) -> sparse.csr_matrix:
     """Sparse (size x n) 0/1 matrix whose product with an (n x k) array sums rows by ``index``."""
     n = index.size
     return sparse.csr_matrix((np.ones(n), index, np.arange(n + 1)), shape=(n, size)).T.tocsr()
@@ -111,7 +112,7 @@ def _aggregator(index: np.ndarray, size: int) -> sparse.csr_matrix:
 
 def _group_sum(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """Sum rows of ``values`` (n x k) into ``size`` groups given by ``index``; vectorised."""
-    return np.asarray(_aggregator(index, size) @ values)
+    return np.asarray(group_sum_matrix(index, size) @ values)
 
 
 def ratio_from_cells(
@@ -205,7 +206,7 @@ def ratio_from_cells(
         n_gp = gp_codes.size
         gp_group = gp_codes // n_psu
         gp_psu = gp_codes % n_psu
-        agg = _aggregator(gp_inv, n_gp)
+        agg = group_sum_matrix(gp_inv, n_gp)
         a0, a1, na = agg @ (w * n_avail), agg @ (w * sum_y), agg @ n_avail
         b0, b1, b2 = agg @ (w2 * n_avail), agg @ (w2 * sum_y), agg @ (w2 * sum_y2)
 
@@ -238,7 +239,7 @@ def psu_moments(
     if cell_psu.size == n_psu and np.array_equal(cell_psu, np.arange(n_psu)):
         return {"a0": w * n_avail, "a1": w * sum_y, "b0": w2 * n_avail, "b1": w2 * sum_y,
                 "b2": w2 * sum_y2, "na": np.asarray(n_avail, dtype=float)}  # fmt: skip
-    agg = _aggregator(cell_psu, n_psu)
+    agg = group_sum_matrix(cell_psu, n_psu)
     return {"a0": agg @ (w * n_avail), "a1": agg @ (w * sum_y), "b0": agg @ (w2 * n_avail),
             "b1": agg @ (w2 * sum_y), "b2": agg @ (w2 * sum_y2), "na": agg @ n_avail}  # fmt: skip
 
@@ -275,7 +276,7 @@ def _ratio_core(
 ):  # fmt: skip
     a0, a1, b0, b1, b2, na = (moments[k] for k in ("a0", "a1", "b0", "b1", "b2", "na"))
     n_strata = stratum_population.size
-    to_group = _aggregator(gp_group, n_groups)
+    to_group = group_sum_matrix(gp_group, n_groups)
     wsum, ysum, n_obs = to_group @ a0, to_group @ a1, to_group @ na
     with np.errstate(invalid="ignore", divide="ignore"):
         est = ysum / wsum
@@ -342,7 +343,7 @@ def _ratio_core(
             gs_key = gp_group * n_strata + gp_stratum
             gs_codes, gs_inv = np.unique(gs_key, return_inverse=True)
             gs_group, gs_stratum = gs_codes // n_strata, gs_codes % n_strata
-        to_gs = _aggregator(gs_inv, gs_stratum.size)
+        to_gs = group_sum_matrix(gs_inv, gs_stratum.size)
         t1, t2 = to_gs @ t, to_gs @ (t * t)
         m = m_s[gs_stratum][:, None]
         f1g = f1[gs_stratum][:, None]
@@ -350,7 +351,7 @@ def _ratio_core(
             v1 = np.where(m > 1, (1 - f1g) * m / (m - 1) * np.maximum(t2 - t1 * t1 / m, 0), 0.0)
         v = v1 + f1g * (to_gs @ v2) if fpc else v1
         keep = gs_group >= 0  # strata without PSUs in any group
-        var = _aggregator(gs_group[keep], n_groups) @ v[keep]
+        var = group_sum_matrix(gs_group[keep], n_groups) @ v[keep]
     out = {
         "estimate": est,
         "se": np.where(np.isfinite(est), np.sqrt(var), np.nan),

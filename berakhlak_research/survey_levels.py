@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from berakhlak_research.survey import _aggregator
+from berakhlak_research.survey import group_sum_matrix
 
 __all__ = ["ratio_levels"]
 
@@ -39,7 +39,7 @@ def _finish_group(sums, group_of_stratum, n_groups, m_s, f1, fpc):
     """Estimate, SE, n and weight sum of each group from the per-stratum sums."""
     keep = group_of_stratum >= 0
     g = group_of_stratum[keep]
-    agg = _aggregator(g, n_groups)
+    agg = group_sum_matrix(g, n_groups)
     a0 = agg @ sums["a0"][keep]
     a1 = agg @ sums["a1"][keep]
     n_obs = agg @ sums["na"][keep]

@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     params = {"results_dir": str(results), "output_dir": str(out), "lang": "en", "min_group": 10,
               "wave": 0}  # fmt: skip
     # this process's long-lived kernel (shut down at exit), shared with `report --jobs 1`
-    nb = runner._worker().execute(str(TEMPLATE), params, cwd=str(out))
+    nb = runner.kernel_worker().execute(str(TEMPLATE), params, cwd=str(out))
     (out / "replication.html").write_text(
         export.notebook_html(nb, "berakhlak-research replication"), encoding="utf-8"
     )

@@ -48,6 +48,7 @@ from berakhlak_research.indices._common import (
     n_threads,
     parallel_map,
 )
+from berakhlak_research.keys import GOV, UNIT, check_unit
 from berakhlak_research.survey_levels import ratio_levels
 
 __all__ = ["SCORINGS", "LEVELS", "culture_index", "culture_tables", "item_scores"]
@@ -693,6 +694,9 @@ def culture_index(
     missing = [c for c in by if c not in responses.columns]
     if missing:
         raise InputError(f"culture_index: by columns {missing} are not in the responses.")
+    if UNIT in by:
+        check_unit(responses, by, func="culture_index", arg="by",
+                   fix=f"Add {GOV!r} to by (units are numbered within each government).")  # fmt: skip
     w = responses[weights].to_numpy(dtype=float) if isinstance(weights, str) else weights
     unit_cols = {"wave", "gov_code", "unit_code"}
     cells = _build_cells(responses, w, [c for c in by if c not in unit_cols], points)

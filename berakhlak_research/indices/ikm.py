@@ -33,6 +33,7 @@ from berakhlak_research.indices._common import (
     check_min_group,
     factorize_columns,
 )
+from berakhlak_research.keys import GOV, UNIT, check_unit
 
 __all__ = ["ikm", "ikm_elements_table", "krejcie_morgan", "sample_adequacy", "KM_INFINITE"]
 
@@ -165,6 +166,14 @@ def _band_columns(converted: np.ndarray, method: str, prefix: str = "band") -> d
     }
 
 
+def _check_units(responses, by, cluster, func):
+    """Refuse groups or clusters keyed by a unit code that repeats across governments."""
+    path = [*by, cluster] if cluster and cluster not in by else list(by)
+    if UNIT in path:
+        check_unit(responses, path, func=func, arg="by" if UNIT in by else "cluster",
+                   fix=f"Add {GOV!r} to by (units are numbered within each government).")  # fmt: skip
+
+
 def ikm(
     responses: pd.DataFrame,
     by: list[str] | tuple[str, ...] = ("gov_code", "unit_code", "period"),
@@ -204,9 +213,10 @@ def ikm(
     Examples
     --------
     >>> from berakhlak_research.indices import ikm  # doctest: +SKIP
-    >>> ikm(skm, by=["unit_code"])["estimate"]  # doctest: +SKIP
+    >>> ikm(skm, by=["gov_code", "unit_code"])["estimate"]  # doctest: +SKIP
     """
     min_group = check_min_group(min_group)
+    _check_units(responses, by, cluster, "ikm")
     r = _compute(responses, by, method, weight, cluster)
     n = r["n"]
     small = n < min_group
@@ -255,6 +265,7 @@ def ikm_elements_table(
         (respondents who answered the element), ``suppressed``.
     """
     min_group = check_min_group(min_group)
+    _check_units(responses, by, None, "ikm_elements_table")
     r = _compute(responses, by, method, weight, None)
     elems = r["elements"]
     g, e = r["nrr"].shape
@@ -302,6 +313,7 @@ def sample_adequacy(
         ``by`` columns, ``population``, ``required``, ``respondents``, ``adequate``.
     """
     by = list(by)
+    _check_units(responses, by, None, "sample_adequacy")
     g, keys = factorize_columns(responses, by)
     out = keys.copy()
     out["respondents"] = np.bincount(g, minlength=len(keys)).astype(np.int64)

@@ -16,7 +16,7 @@ from berakhlak_research.exceptions import FileProblem
 from berakhlak_research.framework import LIKERT_POINTS
 from berakhlak_research.io.headers import infer_table, map_headers
 from berakhlak_research.io.read import SUPPORTED_SUFFIXES, read_raw
-from berakhlak_research.io.validate import Part, _raw_text, check, convert
+from berakhlak_research.io.validate import Part, check, convert, raw_text
 from berakhlak_research.io.validate import unit_names as _unit_names
 from berakhlak_research.tables import TABLE_NAMES, TABLES
 
@@ -214,7 +214,7 @@ def _part_output(part: Part, f: pd.DataFrame, name: str) -> tuple[pd.DataFrame, 
             sub = f.loc[idx]
             need = sub["rule"] != "duplicate_key"
             pos = sub.loc[need, "pos"].to_numpy()
-            f.loc[sub.index[need.to_numpy()], "value"] = _raw_text(
+            f.loc[sub.index[need.to_numpy()], "value"] = raw_text(
                 raw.frame[header_of[col]].iloc[pos]
             ).to_numpy()
 
@@ -246,7 +246,7 @@ def _part_output(part: Part, f: pd.DataFrame, name: str) -> tuple[pd.DataFrame, 
     )
     pos = agg.index.to_numpy()
     rej = raw.frame.iloc[pos].reset_index(drop=True)
-    rej = rej.apply(_raw_text).astype("string") if len(rej.columns) else rej
+    rej = rej.apply(raw_text).astype("string") if len(rej.columns) else rej
     rej["_rule"] = agg["_rule"].to_numpy()
     rej["_column"] = agg["_column"].to_numpy()
     rej["_reason"] = agg["_reason"].to_numpy()

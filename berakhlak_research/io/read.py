@@ -423,7 +423,7 @@ def _openpyxl_rows(path: Path, sheet: str | None) -> tuple[str, list[tuple]]:
         # to XFD1048576): the same parser openpyxl's iter_rows uses, minus the padding.
         from openpyxl.worksheet._reader import WorkSheetParser
 
-        from berakhlak_research.io.xlsx import _dense
+        from berakhlak_research.io.xlsx import dense_rows
 
         rows: list[dict] = []
         with ws._get_source() as src:
@@ -435,7 +435,7 @@ def _openpyxl_rows(path: Path, sheet: str | None) -> tuple[str, list[tuple]]:
                 while len(rows) < idx - 1:
                     rows.append({})
                 rows.append({c["column"] - 1: c["value"] for c in row if c["value"] is not None})
-        return ws.title, _dense(rows)
+        return ws.title, dense_rows(rows)
     finally:
         wb.close()
 

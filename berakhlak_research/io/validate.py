@@ -31,7 +31,15 @@ from berakhlak_research.periods import to_periods
 from berakhlak_research.schemas import EDUCATION_LEVELS, SEXES, table_schema
 from berakhlak_research.tables import TABLES
 
-__all__ = ["Part", "convert", "check", "FAILURE_COLUMNS", "empty_failures", "unit_names"]
+__all__ = [
+    "Part",
+    "convert",
+    "check",
+    "FAILURE_COLUMNS",
+    "empty_failures",
+    "unit_names",
+    "raw_text",
+]
 
 FAILURE_COLUMNS = ("pos", "column", "rule", "reason", "value")
 _CHOICE_COLUMNS = {"sex", "employment_type", "unit_type", "kind", "education", "method_version"}
@@ -80,7 +88,8 @@ class Part:
         return {c: h for h, c in self.mapping.items()}
 
 
-def _raw_text(s: pd.Series) -> pd.Series:
+def raw_text(s: pd.Series) -> pd.Series:
+    """A column as the text the file showed (missing as ``""``), for failure reports."""
     if pd.api.types.is_string_dtype(s.dtype) and not pd.api.types.is_object_dtype(s.dtype):
         return s.astype("string").fillna("")
     return s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
@@ -178,7 +187,7 @@ def convert(
                         "column": col.name,
                         "rule": rule[pos],
                         "reason": np.asarray(reason, dtype=object)[pos],
-                        "value": _raw_text(src.iloc[pos]).to_numpy(),
+                        "value": raw_text(src.iloc[pos]).to_numpy(),
                     }
                 )
             )

@@ -17,7 +17,7 @@ import zipfile
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
-__all__ = ["read_sheet", "sheet_names", "XlsxFormatError"]
+__all__ = ["read_sheet", "sheet_names", "dense_rows", "XlsxFormatError"]
 
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
@@ -211,13 +211,13 @@ def read_sheet(path, sheet: str | None = None) -> tuple[str, list[tuple], list[s
                     value = from_excel(value, epoch)
             cells[col] = value
         rows.append(cells)
-    return title, _dense(rows), names
+    return title, dense_rows(rows), names
 
 
 _SPARSE_FROM = 1024
 
 
-def _dense(rows: list) -> list[tuple]:
+def dense_rows(rows: list) -> list[tuple]:
     """Rows as tuples over the columns that hold a value.
 
     The sheet's declared dimension (``<dimension ref="A1:XFD20000">``) and

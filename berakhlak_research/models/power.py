@@ -17,8 +17,9 @@ import pandas as pd
 from scipy import stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
+from berakhlak_research.keys import unit_key
 from berakhlak_research.models._ols import codes, demean
-from berakhlak_research.models.did.staggered import _estimate
+from berakhlak_research.models.did.staggered import estimate_group_time
 
 __all__ = ["mde", "simulate_power", "simulate_design", "model_tables", "MDE_COLUMNS"]
 
@@ -316,7 +317,7 @@ def simulate_power(
     for s in range(n_sims):
         y, g, cl, wave = _draw(rng, **kw)
         # The estimator of staggered_att on arrays (no DataFrame round trip).
-        fit = _estimate(
+        fit = estimate_group_time(
             y, [], g, cl if units_per_cluster > 1 else None, wave.astype(float),
             control="never", n_boot=0, alpha=alpha,
         )  # fmt: skip
@@ -345,7 +346,7 @@ def _observed(unit_panel, y, alpha, power):
     untreated = df[(g == 0) | (df["wave"] < g)]
     if len(untreated) < 10:
         raise EstimationError("Too few untreated unit-waves to estimate the residual SD.")
-    uc, _ = codes(untreated["gov_code"].astype(str) + "|" + untreated["unit_code"].astype(str))
+    uc, _ = codes(unit_key(untreated))
     tc, _ = codes(untreated["wave"])
     r = demean(untreated[y].to_numpy(dtype=float), [uc, tc]).ravel()
     n_u, n_t = int(uc.max()) + 1, int(tc.max()) + 1

@@ -25,7 +25,15 @@ from berakhlak_research.psychometrics._mlfa import MLFit, fit_ml_cfa, rmsea_ci
 from berakhlak_research.psychometrics._moments import check_value_map, item_matrix
 from berakhlak_research.psychometrics.polychoric import polychoric
 
-__all__ = ["CfaResult", "cfa", "cfa_from_cov", "FIT_COLUMNS", "LOADING_COLUMNS"]
+__all__ = [
+    "CfaResult",
+    "cfa",
+    "cfa_from_cov",
+    "loading_pattern",
+    "fit_indices",
+    "FIT_COLUMNS",
+    "LOADING_COLUMNS",
+]
 
 FIT_COLUMNS = (
     "chi2", "df", "p_value", "cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high", "srmr",
@@ -76,7 +84,8 @@ class CfaResult:
     ml: MLFit = field(repr=False)
 
 
-def _pattern(model: dict[str, tuple[str, ...]]) -> tuple[list[str], np.ndarray]:
+def loading_pattern(model: dict[str, tuple[str, ...]]) -> tuple[list[str], np.ndarray]:
+    """Items in model order and the items x factors 0/1 loading pattern of a simple structure."""
     items = [i for its in model.values() for i in its]
     pattern = np.zeros((len(items), len(model)), dtype=bool)
     row = 0
@@ -86,7 +95,8 @@ def _pattern(model: dict[str, tuple[str, ...]]) -> tuple[list[str], np.ndarray]:
     return items, pattern
 
 
-def _fit_indices(ml: MLFit, estimator: str = "ML") -> dict:
+def fit_indices(ml: MLFit, estimator: str = "ML") -> dict:
+    """Fit statistics of an ML fit, keyed as :data:`FIT_COLUMNS`."""
     s, sig, n, df = ml.s, ml.sigma, ml.n, ml.df
     p = s.shape[0]
     chi2 = n * ml.fmin
@@ -120,7 +130,7 @@ def _fit_indices(ml: MLFit, estimator: str = "ML") -> dict:
 def _result(
     ml: MLFit, model: dict[str, tuple[str, ...]], ci: float, estimator: str = "ML"
 ) -> CfaResult:
-    items, pattern = _pattern(model)
+    items, pattern = loading_pattern(model)
     factors = list(model)
     li, lj = np.nonzero(pattern)
     z = stats.norm.ppf(0.5 + ci / 2)
@@ -164,7 +174,7 @@ def _result(
             "n": ml.n,
         }
     )
-    fit = pd.DataFrame([_fit_indices(ml, estimator)], columns=list(FIT_COLUMNS))
+    fit = pd.DataFrame([fit_indices(ml, estimator)], columns=list(FIT_COLUMNS))
     return CfaResult(fit=fit, loadings=loadings, factor_correlations=corr, model=model, ml=ml)
 
 
@@ -194,7 +204,7 @@ def cfa_from_cov(
         See :func:`cfa`.
     """
     vmap = check_value_map(model)
-    _, pattern = _pattern(vmap)
+    _, pattern = loading_pattern(vmap)
     n = int(n)
     if n < 2:
         raise EstimationError(f"CFA needs more respondents than items; got n = {n}.")
@@ -258,7 +268,7 @@ def cfa(
       ``standardizedSolution(fit)``.
     """
     vmap = check_value_map(model)
-    items, _ = _pattern(vmap)
+    items, _ = loading_pattern(vmap)
     x = item_matrix(data, items)
     answered = (~np.isnan(x)).sum(axis=0)
     if np.any(answered == 0):
@@ -281,6 +291,6 @@ def cfa(
         )
     if ordered:
         r = polychoric(pd.DataFrame(x, columns=items), items).to_numpy()
-        _, pattern = _pattern(vmap)
+        _, pattern = loading_pattern(vmap)
         return _result(fit_ml_cfa(r, n, pattern), vmap, ci, "ML-polychoric")
     return cfa_from_cov(np.cov(x, rowvar=False), n, vmap, ci)

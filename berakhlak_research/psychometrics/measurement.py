@@ -24,8 +24,8 @@ from berakhlak_research.psychometrics._moments import (
     item_matrix,
     pool_moments,
 )
-from berakhlak_research.psychometrics.cfa import _fit_indices, _pattern
-from berakhlak_research.psychometrics.reliability import _scale_moments, _tables_from_moments
+from berakhlak_research.psychometrics.cfa import fit_indices, loading_pattern
+from berakhlak_research.psychometrics.reliability import scale_moments, tables_from_moments
 
 __all__ = ["measurement_tables", "DEFAULT_MIN_N", "DEFAULT_CFA_MIN_N"]
 
@@ -45,7 +45,7 @@ def _cfa_tables(keys: pd.DataFrame, m: GroupMoments, vmap, reasons: list[str], c
 
     Works on arrays and builds each table once (thousands of government-waves nationally).
     """
-    items, pattern = _pattern(vmap)
+    items, pattern = loading_pattern(vmap)
     li, lj = np.nonzero(pattern)
     factors = list(vmap)
     z = stats.norm.ppf(0.5 + ci / 2)
@@ -61,7 +61,7 @@ def _cfa_tables(keys: pd.DataFrame, m: GroupMoments, vmap, reasons: list[str], c
             except EstimationError as err:
                 reason = str(err)
             else:
-                row = {k: v for k, v in _fit_indices(ml).items() if k in _FIT}
+                row = {k: v for k, v in fit_indices(ml).items() if k in _FIT}
                 if not ml.converged:
                     reason = "ML estimation did not converge"
                 load_groups.append(g)
@@ -147,7 +147,7 @@ def measurement_tables(
     gov_by = ["gov_code", *by]
 
     # One pass over the data per scale at government level; all-data moments are pooled.
-    keys_g, _, mom_g = _scale_moments(responses, gov_by, vmap, dtype="float32")
+    keys_g, _, mom_g = scale_moments(responses, gov_by, vmap, dtype="float32")
     if by:
         pgrouped = keys_g.groupby(by, sort=True, dropna=False, observed=True)
         parent = pgrouped.ngroup().to_numpy()
@@ -156,8 +156,8 @@ def measurement_tables(
         parent = np.zeros(len(keys_g), dtype="int64")
         keys_a = pd.DataFrame(index=[0])
     mom_a = {v: pool_moments(m, parent, len(keys_a)) for v, m in mom_g.items()}
-    rel_g, it_g = _tables_from_moments(keys_g, gov_by, mom_g, vmap, ci, min_n)
-    rel_a, it_a = _tables_from_moments(keys_a, by, mom_a, vmap, ci, min_n)
+    rel_g, it_g = tables_from_moments(keys_g, gov_by, mom_g, vmap, ci, min_n)
+    rel_a, it_a = tables_from_moments(keys_a, by, mom_a, vmap, ci, min_n)
     for t in (rel_a, it_a):
         t.insert(0, "gov_code", pd.Series(pd.NA, index=t.index, dtype="string"))
     rel = pd.concat([rel_a, rel_g], ignore_index=True)

@@ -34,7 +34,14 @@ from berakhlak_research.psychometrics._moments import (
     item_matrix,
 )
 
-__all__ = ["cronbach_alpha", "alpha_by", "mcdonald_omega", "item_total"]
+__all__ = [
+    "cronbach_alpha",
+    "alpha_by",
+    "mcdonald_omega",
+    "item_total",
+    "scale_moments",
+    "tables_from_moments",
+]
 
 MIN_N = 3
 """Fewest complete respondents for which a reliability figure is computed at all."""
@@ -153,11 +160,11 @@ def _scale_table(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reliability and item-total tables for every group and scale (shared by the public API)."""
     vmap = check_value_map(value_map)
-    keys, by, moments = _scale_moments(data, by, vmap)
-    return _tables_from_moments(keys, by, moments, vmap, ci, min_n)
+    keys, by, moments = scale_moments(data, by, vmap)
+    return tables_from_moments(keys, by, moments, vmap, ci, min_n)
 
 
-def _scale_moments(
+def scale_moments(
     data: pd.DataFrame,
     by: Sequence[str] | None,
     vmap: dict[str, tuple[str, ...]],
@@ -172,7 +179,7 @@ def _scale_moments(
     return keys, by, moments
 
 
-def _tables_from_moments(
+def tables_from_moments(
     keys: pd.DataFrame,
     by: list[str],
     moments: dict[str, GroupMoments],

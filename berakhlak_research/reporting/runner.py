@@ -45,6 +45,7 @@ __all__ = [
     "ReportOutcome",
     "BatchResult",
     "KernelWorker",
+    "kernel_worker",
     "plan_jobs",
     "render_job",
     "run_batch",
@@ -327,7 +328,13 @@ class KernelWorker:
 _LOCAL = threading.local()
 
 
-def _worker() -> KernelWorker:
+def kernel_worker() -> KernelWorker:
+    """This thread's long-lived kernel worker, started on first use and shut down at exit.
+
+    Returns
+    -------
+    KernelWorker
+    """
     w = getattr(_LOCAL, "worker", None)
     if w is None:
         w = _LOCAL.worker = KernelWorker()
@@ -362,7 +369,7 @@ def render_job(job: ReportJob, attempt: int = 1) -> ReportOutcome:
     t0 = time.perf_counter()
     out = Path(job.out_dir)
     timings: dict[str, float] = {}
-    worker = _worker()
+    worker = kernel_worker()
     if attempt > 1:  # a retry starts from a fresh kernel
         worker.close()
     status, error, nb = "ok", "", None

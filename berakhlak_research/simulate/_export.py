@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,38 +30,13 @@ from berakhlak_research.framework import (
     IKM_ELEMENTS_2017,
     LIKERT_LABELS,
 )
+from berakhlak_research.simulate._raw import RawFile, header_of
 from berakhlak_research.tables import TABLES
 
 __all__ = ["RawWriter", "RawFile", "header_of", "write_xlsx"]
 
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 FIXED_PROP_TIME = "2020-01-01T00:00:00Z"
-
-
-def header_of(table: str) -> dict[str, str]:
-    """Canonical column name -> Indonesian raw header."""
-    return {c.name: c.header_id for c in TABLES[table].columns}
-
-
-@dataclass
-class RawFile:
-    """One raw export before it is written (values already formatted as the file shows them)."""
-
-    name: str
-    table: str
-    data: pd.DataFrame  # raw headers as columns
-    kind: str  # "csv", "csv;" (semicolon, decimal comma), "xlsx"
-    title: list[str] = field(default_factory=list)  # rows above the header (xlsx)
-    bom: bool = False
-
-    @property
-    def header_row(self) -> int:
-        """Row number of the header as the user sees it (1-based)."""
-        return len(self.title) + 1
-
-    def file_row(self, position: int) -> int:
-        """Row number in the file of the data row at 0-based ``position``."""
-        return self.header_row + 1 + position
 
 
 _XLSX_PARTS = {

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from berakhlak_research.framework import BEHAVIOUR_CODES, IKM_ELEMENTS_2017
-from berakhlak_research.simulate._export import RawFile, header_of
+from berakhlak_research.simulate._raw import RawFile, header_of
 
 __all__ = ["inject", "RULES"]
 

@@ -52,7 +52,7 @@ def test_notebook_is_thin_and_stripped(path):
 
 def test_national_notebooks_run(tmp_path):
     info = make_results(tmp_path / "results", seed=7)
-    worker = runner._worker()
+    worker = runner.kernel_worker()
     for stem in ("national_overview", "intervention_evaluation", "measurement_quality"):
         out = tmp_path / stem
         nb = worker.execute(str(NOTEBOOKS_DIR / f"{stem}.ipynb"),

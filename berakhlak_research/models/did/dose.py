@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
+from berakhlak_research.keys import resolve_unit
 from berakhlak_research.models._ols import check_columns, codes, group_sums
 from berakhlak_research.models.did.staggered import staggered_att
 
@@ -72,6 +73,8 @@ def dose_response(
     alpha: float = 0.05,
     min_cohort_size: int = 2,
     dose_at: str = "first",
+    *,
+    gov: str | None = None,
 ) -> pd.DataFrame:
     """Treatment effect by dose bin and the dose slope among the treated.
 
@@ -100,6 +103,8 @@ def dose_response(
         at the end of the panel, which grows with time since treatment and is
         therefore confounded with the cohort (bins then mix early and late
         cohorts; the slope, within cohort, is unaffected).
+    gov : str, optional
+        Government column; as in ``staggered_att`` (the unit is then the pair).
 
     Returns
     -------
@@ -111,6 +116,7 @@ def dose_response(
         (bin: treated unit-periods; slope: treated units), ``note`` (why a
         bin could not be estimated, else missing).
     """
+    data, unit = resolve_unit(data, unit, gov=gov, func="dose_response")
     check_columns(
         data,
         {"y": y, "unit": unit, "time": time, "first_treated": first_treated, "dose": dose},

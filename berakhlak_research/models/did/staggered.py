@@ -19,9 +19,16 @@ import pandas as pd
 from scipy import linalg, special, stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
+from berakhlak_research.keys import resolve_unit
 from berakhlak_research.models._ols import check_columns, codes, group_sums, unit_constant
 
-__all__ = ["StaggeredResult", "staggered_att", "TABLE_COLUMNS", "EXCLUDED_COLUMNS"]
+__all__ = [
+    "StaggeredResult",
+    "staggered_att",
+    "estimate_group_time",
+    "TABLE_COLUMNS",
+    "EXCLUDED_COLUMNS",
+]
 
 TABLE_COLUMNS = [
     "level",
@@ -166,6 +173,8 @@ def staggered_att(
     weights: str = "rademacher",
     base_period: str = "varying",
     min_cohort_size: int = 2,
+    *,
+    gov: str | None = None,
 ) -> StaggeredResult:
     """Group-time average treatment effects and their aggregations.
 
@@ -216,6 +225,11 @@ def staggered_att(
         (a one-unit cohort has no estimable within-cohort variance, so its
         standard error would be too small); their units may still serve as
         not-yet-treated comparisons. Reported in ``excluded``.
+    gov : str, optional
+        Government column. Unit codes are unique only within a government:
+        with ``gov`` the unit is the pair (government, unit); without it, a
+        unit code repeated across governments is refused
+        (:func:`berakhlak_research.keys.resolve_unit`).
 
     Returns
     -------
@@ -230,6 +244,8 @@ def staggered_att(
     ------
     InputError
         Missing columns, bad arguments, duplicated unit-periods.
+    ValidationError
+        Unit codes repeated across governments without ``gov``.
     EstimationError
         No cohort with a pre-treatment period and a comparison group.
 
@@ -273,6 +289,7 @@ def staggered_att(
     if n_boot < 0:
         raise InputError(f"n_boot={n_boot!r} must be 0 (analytic) or positive.")
     covariates = list(covariates or [])
+    data, unit = resolve_unit(data, unit, gov=gov, func="staggered_att")
     cols = {"y": y, "unit": unit, "time": time, "first_treated": first_treated, "cluster": cluster}
     check_columns(data, cols)
     for c in covariates:
@@ -302,7 +319,7 @@ def staggered_att(
         cl_unit = None
     Y = _wide(data, y, uc_all, tc, n_all, n_t)
     Xw = [_wide(data, c, uc_all, tc, n_all, n_t) for c in covariates]
-    fit = _estimate(
+    fit = estimate_group_time(
         Y, Xw, g_unit, cl_unit, periods, control=control, base_period=base_period,
         min_cohort_size=min_cohort_size, n_boot=n_boot, seed=seed, weights=weights,
         alpha=alpha, uniform=uniform,
@@ -328,16 +345,34 @@ def staggered_att(
     return _assemble(fit, settings)
 
 
-def _estimate(
+def estimate_group_time(
     Y, Xw, g_unit, cl_unit, periods, control="never", base_period="varying",
     min_cohort_size=2, n_boot=999, seed=0, weights="rademacher", alpha=0.05, uniform=True,
 ):  # fmt: skip
-    """The estimator on arrays: ``Y`` (units x periods), ``Xw`` (list of such
-    arrays, one per covariate), cohort per unit (0 = never), cluster code per
-    unit (or None), sorted periods.
+    """The estimator of :func:`staggered_att` on arrays, without the DataFrame round trip.
 
-    Returns a dict of arrays; the first entry of ``est_all``/``se``/``pval``
-    is the overall (simple) effect. The power simulations call it directly.
+    The power simulations call it directly, thousands of times.
+
+    Parameters
+    ----------
+    Y : numpy.ndarray
+        Outcome, units x periods (NaN where a unit misses a period).
+    Xw : list of numpy.ndarray
+        Covariates, one units x periods array each.
+    g_unit : numpy.ndarray
+        First treated period per unit (0 = never treated).
+    cl_unit : numpy.ndarray or None
+        Cluster code per unit; None clusters by unit.
+    periods : numpy.ndarray
+        The sorted periods (columns of ``Y``).
+    control, base_period, min_cohort_size, n_boot, seed, weights, alpha, uniform
+        As in :func:`staggered_att`.
+
+    Returns
+    -------
+    dict
+        Arrays of the fit; the first entry of ``est_all``, ``se`` and ``pval``
+        is the overall (simple) effect.
     """
     n_t = len(periods)
     covariates = Xw
@@ -623,7 +658,7 @@ def _estimate(
 
 
 def _assemble(fit: dict, settings: dict) -> StaggeredResult:
-    """Tidy tables from the arrays of :func:`_estimate`."""
+    """Tidy tables from the arrays of :func:`estimate_group_time`."""
     gt, se, crit, pval, est_all, z = (
         fit["gt"], fit["se"], fit["crit"], fit["pval"], fit["est_all"], fit["z"]
     )  # fmt: skip

@@ -15,6 +15,7 @@ import pandas as pd
 
 from berakhlak_research.exceptions import EstimationError, InputError
 from berakhlak_research.framework import VALUE_CODES
+from berakhlak_research.keys import unit_key
 from berakhlak_research.models.did.dose import DOSE_COLUMNS, dose_response
 from berakhlak_research.models.did.staggered import (
     EXCLUDED_COLUMNS,
@@ -50,9 +51,7 @@ PRETREND_COLUMNS = ["outcome", "panel", "statistic", "df", "p_value", "n_cells",
 def _panel_frames(unit_panel, gov_panel, min_clusters, notes):
     frames = []
     if unit_panel is not None:
-        up = unit_panel.assign(
-            _unit=unit_panel["gov_code"].astype(str) + "|" + unit_panel["unit_code"].astype(str)
-        )
+        up = unit_panel.assign(_unit=unit_key(unit_panel))
         # Whole-government events make the government the assignment level:
         # cluster there (also valid, if conservative, for unit-level events),
         # unless there are too few governments for cluster-robust inference.

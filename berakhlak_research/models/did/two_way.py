@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import linalg, stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
+from berakhlak_research.keys import resolve_unit
 from berakhlak_research.models._ols import check_columns, codes, demean, group_sums
 
 __all__ = ["twfe", "event_study"]
@@ -118,6 +119,8 @@ def twfe(
     cluster: str | None = None,
     alpha: float = 0.05,
     small_sample: str = "nested",
+    *,
+    gov: str | None = None,
 ) -> pd.DataFrame:
     """Static two-way fixed-effects difference-in-differences.
 
@@ -143,6 +146,11 @@ def twfe(
         factor(time))`` with ``sandwich::vcovCL(type = "HC1")``); ``"nested"``
         leaves out unit effects nested within clusters (Stata ``xtreg, fe
         vce(cluster)``, reghdfe, fixest); ``"none"`` uses the plain sandwich.
+    gov : str, optional
+        Government column. Unit codes are unique only within a government:
+        with ``gov`` the unit is the pair (government, unit); without it, a
+        unit code repeated across governments is refused
+        (:func:`berakhlak_research.keys.resolve_unit`).
 
     Returns
     -------
@@ -157,6 +165,7 @@ def twfe(
     average treatment effect (Goodman-Bacon 2021; de Chaisemartin and
     D'Haultfoeuille 2020); use :func:`berakhlak_research.models.did.staggered_att`.
     """
+    data, unit = resolve_unit(data, unit, gov=gov, func="twfe")
     cluster = cluster or unit
     df = _prepare(data, y, unit, time, {"treated": treated}, cluster)
     uc, _ = codes(df[unit])
@@ -181,6 +190,8 @@ def event_study(
     reference: int = -1,
     alpha: float = 0.05,
     small_sample: str = "nested",
+    *,
+    gov: str | None = None,
 ) -> pd.DataFrame:
     """Two-way fixed-effects event study with leads and lags.
 
@@ -207,6 +218,8 @@ def event_study(
         1 - confidence level.
     small_sample : {"nested", "full", "none"}
         As in :func:`twfe`.
+    gov : str, optional
+        As in :func:`twfe`.
 
     Returns
     -------
@@ -219,6 +232,7 @@ def event_study(
         collinearity (when no unit is never treated, the earliest lead is
         dropped as a second normalisation).
     """
+    data, unit = resolve_unit(data, unit, gov=gov, func="event_study")
     cluster = cluster or unit
     df = _prepare(data, y, unit, time, {"first_treated": first_treated}, cluster)
     uc, _ = codes(df[unit])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from berakhlak_research.exceptions import InputError
+from berakhlak_research.keys import GOV, UNIT, check_unit, resolve_unit
 from berakhlak_research.models.multilevel._fast import random_intercept_fast
 from berakhlak_research.models.multilevel._mixedlm import random_intercept_mixedlm
 from berakhlak_research.models.multilevel._nested import random_intercept_nested
@@ -32,6 +33,7 @@ def random_intercept(
     method: str = "auto",
     level: float = 0.95,
     tol: float = 1e-10,
+    gov: str | None = None,
 ) -> MixedResult:
     """Fit a Gaussian random-intercept (or nested random-intercept) model.
 
@@ -60,6 +62,13 @@ def random_intercept(
         profile-likelihood intervals of the variance components and the ICCs.
     tol : float, default 1e-10
         Tolerance on ``log lambda`` of the fast path's Brent search.
+    gov : str, optional
+        Government column for a single grouping column of units: the group is
+        then the pair (government, unit), keyed ``unit_key`` in
+        ``random_effects``. Without it, groups that include ``unit_code`` but
+        not ``gov_code`` are refused when a unit code repeats across
+        governments (unit codes are unique only within a government); nested
+        ``["gov_code", "unit_code"]`` needs no ``gov``.
 
     Returns
     -------
@@ -91,6 +100,8 @@ def random_intercept(
     ------
     InputError
         Unknown columns, bad ``groups`` or ``method``.
+    ValidationError
+        Unit codes repeated across governments without the government column.
     EstimationError
         Too few groups or observations, or a rank-deficient design.
 
@@ -108,6 +119,17 @@ def random_intercept(
     its variance intervals with ``reml=False`` are ``confint(profile(fit))^2``.
     """
     gcols = _as_groups(groups)
+    if gov is not None:
+        if len(gcols) != 1:
+            raise InputError(
+                f"gov={gov!r} combines one grouping column with the government; with nested "
+                f"groups {gcols} list the government in groups instead."
+            )
+        data, unit = resolve_unit(data, gcols[0], gov=gov, func="random_intercept", arg="groups")
+        gcols = [unit]
+    elif UNIT in gcols:
+        check_unit(data, groups if isinstance(groups, str) else gcols, func="random_intercept", arg="groups",
+                   fix=f"Pass gov={GOV!r} or nest the units: groups=[{GOV!r}, {UNIT!r}].")  # fmt: skip
     if method not in {"auto", "fast", "mixedlm"}:
         raise InputError(f"method must be 'auto', 'fast' or 'mixedlm', got {method!r}.")
     missing = [g for g in gcols if g not in data.columns]

@@ -24,6 +24,7 @@ import pandas as pd
 
 from berakhlak_research.exceptions import EstimationError, InputError
 from berakhlak_research.framework import IKM_ELEMENT_CODES, VALUE_CODES
+from berakhlak_research.keys import check_unit, unit_key
 from berakhlak_research.models._ols import absorb, ols_cr1
 from berakhlak_research.models.multilevel import random_intercept
 
@@ -47,10 +48,12 @@ def within_unit(
     outcome: str = "ikm",
     lag: int = 0,
     cluster: str = "gov_code",
-    unit: tuple[str, ...] = ("gov_code", "unit_code"),
+    unit: str = "unit_code",
     time: str = "wave",
     level: float = 0.95,
     joint: bool = False,
+    *,
+    gov: str | None = "gov_code",
 ) -> pd.DataFrame:
     """Within-unit (two-way fixed effects) slope of IKM on unit culture, per value.
 
@@ -66,12 +69,17 @@ def within_unit(
         Use the culture of ``lag`` waves earlier (``wave - lag``).
     cluster : str, default "gov_code"
         Column the standard errors are clustered on (``"gov_code"`` or
-        ``"unit_code"``; unit keys are combined with ``gov_code``).
-    unit, time : key columns of the panel.
+        ``"unit_code"``; clustering on the unit uses the unit key).
+    unit, time : str
+        Unit and wave columns of the panel.
     level : float, default 0.95
     joint : bool, default False
         One regression with all ``values`` together (their partial slopes,
         ``model = "within_unit_joint"``) instead of one regression per value.
+    gov : str or None, default "gov_code"
+        Government column: the unit is the pair (government, unit). With None,
+        a unit code repeated across governments is refused
+        (:func:`berakhlak_research.keys.resolve_unit`).
 
     Returns
     -------
@@ -79,20 +87,24 @@ def within_unit(
         ``value, estimate, se, ci_low, ci_high, p_value, n, model, n_clusters,
         lag``; ``model`` is ``"within_unit"`` (or ``"within_unit_lag<k>"``).
     """
-    unit = list(unit)
+    if not isinstance(unit, str):
+        raise TypeError(
+            f"within_unit: unit={unit!r}; pass the unit column as a string and the government "
+            "column as gov= (e.g. unit='unit_code', gov='gov_code')."
+        )
+    check_unit(panel, unit, gov=gov, func="within_unit")
+    ids = [unit] if gov is None or gov == unit else [gov, unit]
     cols = [CULTURE_COLUMNS.get(v, v) for v in values]
-    missing = [c for c in [outcome, *cols, *unit, time] if c not in panel.columns]
+    missing = [c for c in [outcome, *cols, *ids, time] if c not in panel.columns]
     if missing:
         raise InputError(f"within_unit: the panel lacks column(s) {missing}.")
     data = panel
     if lag:
-        data = _lagged(panel, cols, lag, unit, time)
+        data = _lagged(panel, cols, lag, ids, time)
         cols = [f"{c}_lag{lag}" for c in cols]
-    ukey = data[unit[0]].astype(str)
-    for c in unit[1:]:
-        ukey = ukey + "/" + data[c].astype(str)
+    ukey = unit_key(data, gov, unit) if len(ids) == 2 else data[unit].astype(str)
     data = data.assign(_unit=ukey.to_numpy())
-    cl_col = "_unit" if cluster in unit[-1:] else cluster
+    cl_col = "_unit" if cluster == unit else cluster
     name = "within_unit" + (f"_lag{lag}" if lag else "") + ("_joint" if joint else "")
     specs = (
         [(list(values), cols)] if joint else [([v], [c]) for v, c in zip(values, cols, strict=True)]

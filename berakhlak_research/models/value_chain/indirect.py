@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
+from berakhlak_research.keys import UNIT, check_unit
 from berakhlak_research.models._ols import (
     absorb,
     bootstrap_moments,
@@ -89,7 +90,8 @@ def mediation(
         (``"culture_overall"``) and outcome (``"ikm"``) columns.
     cluster : str
         Cluster column for the standard errors and the bootstrap
-        (``"gov_code"`` or a unit key).
+        (``"gov_code"`` or a unit key). ``"unit_code"`` here or in
+        ``fixed_effects`` is refused if a code repeats across governments.
     covariates : list of str, optional
         Numeric control columns.
     fixed_effects : list of str, optional
@@ -146,6 +148,11 @@ def mediation(
                   "mediators": list(mediators or []),
                   "fixed_effects": fixed_effects,
                   "cohort": [cohort] if cohort else [], "time": [time] if time else []})  # fmt: skip
+    # A unit code clusters or absorbs units of different governments as one.
+    for arg, col in [("cluster", cluster), *(("fixed_effects", c) for c in fixed_effects)]:
+        if col == UNIT:
+            check_unit(data, col, func="mediation", arg=arg,
+                       fix="Use the unit key (keys.unit_key(df)) as the unit column.")  # fmt: skip
     if n_boot < 50:
         raise InputError(f"n_boot={n_boot} is too few for a percentile interval; use >= 200.")
     extra = [c for c in (cohort, time) if c]

@@ -13,6 +13,7 @@ import pandas as pd
 
 from berakhlak_research.exceptions import EstimationError, InputError
 from berakhlak_research.framework import IKM_ELEMENT_CODES, IKM_ELEMENTS_2017, VALUE_CODES, VALUES
+from berakhlak_research.keys import unit_key
 from berakhlak_research.models.multilevel import random_intercept
 from berakhlak_research.models.value_chain.culture_link import (
     CULTURE_COLUMNS,
@@ -158,9 +159,8 @@ def _multilevel(unit_panel, skm_responses):
         return names
 
     panel = unit_panel.copy()
-    # unit_code is unique only within a government: the unit key is the pair. (Built here
-    # until the shared unit-key helper lands; the nested fit keys levels by path anyway.)
-    panel["_unit"] = panel["gov_code"].astype(str) + "/" + panel["unit_code"].astype(str)
+    # unit_code is unique only within a government: the unit key is the pair.
+    panel["_unit"] = unit_key(panel)
     dummies = wave_dummies(panel, "wave")
     rhs = " + ".join(["1", *dummies])
     # Units nested in governments, (1 | gov) + (1 | gov:unit): the unit variance is net of
@@ -272,7 +272,7 @@ def model_tables(
 
     pf = panel[panel["ikm"].notna()].copy()
     pf["treated"] = pf["treated"].astype("float64")
-    pf["_unit"] = pf["gov_code"].astype(str) + "/" + pf["unit_code"].astype(str)
+    pf["_unit"] = unit_key(pf)
     # The seven values are parallel mediators: each has its own weight on IKM.
     values = [CULTURE_COLUMNS[v] for v in VALUE_CODES]
     if "first_treated" in pf.columns:

@@ -119,7 +119,7 @@ def save_outputs(ctx: ReportContext) -> None:
     for name, df in ctx.shown.items():
         df.to_csv(tdir / f"{name}.csv", index=False)
     if ctx.shown:
-        from berakhlak_research.reporting.export import write_xlsx
+        from berakhlak_research.reporting.xlsx import write_xlsx
 
         write_xlsx(tdir / "tables.xlsx", ctx.shown)
     for name, fmt, data in ctx.figures:
