@@ -59,6 +59,7 @@ __all__ = [
     "kish_deff",
     "rake_weights",
     "svymean",
+    "svyratio",
     "ratio_from_cells",
     "psu_moments",
     "ratio_from_moments",
@@ -131,6 +132,7 @@ def ratio_from_cells(
     certainty: bool = False,
     n_boot: int = 0,
     seed: int | None = None,
+    stages: int = 2,
 ) -> dict[str, np.ndarray]:
     """Weighted ratio means and design-based variances from per-cell sufficient statistics.
 
@@ -169,6 +171,11 @@ def ratio_from_cells(
         ``m_g - 1`` times with replacement within each stratum; no FPC.
     seed : int, optional
         Bootstrap seed.
+    stages : {2, 1}
+        2 (default): two-stage variance, units then respondents. 1: a one-stage cluster
+        design (whole units are the sampled elements): only the between-unit term, with
+        the stage-one FPC, as R's ``svydesign(ids = ~unit, fpc = ~units_in_population)``;
+        ``psu_population`` is then not used.
 
     Returns
     -------
@@ -212,7 +219,7 @@ def ratio_from_cells(
     moments = {"a0": a0, "a1": a1, "b0": b0, "b1": b1, "b2": b2, "na": na}
     return _ratio_core(
         moments, gp_group, gp_psu, psu_stratum, psu_n, psu_population, stratum_population,
-        n_groups, fpc=fpc, certainty=certainty, n_boot=n_boot, seed=seed,
+        n_groups, fpc=fpc, certainty=certainty, n_boot=n_boot, seed=seed, stages=stages,
     )  # fmt: skip
 
 
@@ -256,6 +263,7 @@ def ratio_from_moments(
     certainty: bool = False,
     n_boot: int = 0,
     seed: int | None = None,
+    stages: int = 2,
 ) -> dict[str, np.ndarray]:
     """As :func:`ratio_from_cells` for groups made of whole PSUs, from :func:`psu_moments`.
 
@@ -265,15 +273,36 @@ def ratio_from_moments(
     return _ratio_core(
         moments, np.asarray(psu_group, dtype=np.int64), np.arange(n_psu), psu_stratum, psu_n,
         psu_population, stratum_population, n_groups, fpc=fpc, certainty=certainty,
-        n_boot=n_boot, seed=seed,
+        n_boot=n_boot, seed=seed, stages=stages,
     )  # fmt: skip
+
+
+def _check_stages(stages: int, certainty: bool) -> None:
+    if stages not in (1, 2):
+        raise InputError(f"stages must be 1 (one-stage cluster design) or 2, got {stages!r}.")
+    if stages == 1 and certainty:
+        raise InputError(
+            "certainty=True conditions on the units, which leaves no variance in a one-stage "
+            "design (stages=1); use stages=2 for unit-level estimates."
+        )
 
 
 def _ratio_core(
     moments, gp_group, gp_psu, psu_stratum, psu_n, psu_population, stratum_population,
-    n_groups, *, fpc, certainty, n_boot, seed,
+    n_groups, *, fpc, certainty, n_boot, seed, stages=2,
 ):  # fmt: skip
+    """Ratio estimates and their multistage variance from (group, PSU) pair moments.
+
+    ``moments`` holds, per pair and variable, ``a0 = sum(w x)`` and ``a1 = sum(w y)`` (the
+    ratio ``R = sum a1 / sum a0``), ``b0 = sum(w^2 x^2)``, ``b1 = sum(w^2 x y)``,
+    ``b2 = sum(w^2 y^2)`` and ``na`` (count); a mean is the ratio with ``x`` = answered
+    (0/1). Optional ``c0``, ``c1`` replace ``a0``, ``a1`` in the linearised totals
+    ``t = (c1 - R c0) / W`` (and ``b*`` are then moments of the same replaced variables):
+    calibration residuals, see :func:`calibrated_svymean`.
+    """
+    _check_stages(stages, certainty)
     a0, a1, b0, b1, b2, na = (moments[k] for k in ("a0", "a1", "b0", "b1", "b2", "na"))
+    c0, c1 = moments.get("c0", a0), moments.get("c1", a1)
     n_strata = stratum_population.size
     to_group = _aggregator(gp_group, n_groups)
     wsum, ysum, n_obs = to_group @ a0, to_group @ a1, to_group @ na
@@ -291,10 +320,11 @@ def _ratio_core(
     if own_psu:
         t = None
     else:
-        t = r * a0
-        np.subtract(a1, t, out=t)
+        t = r * c0
+        np.subtract(c1, t, out=t)
         t *= inv  # PSU totals of the linearised variable z
-    need_within = certainty or fpc
+    # a one-stage design has no within-unit term (units are the sampled elements)
+    need_within = certainty or (fpc and stages == 2)
     if need_within:
         ss = r * b0
         ss -= 2 * b1
@@ -348,7 +378,7 @@ def _ratio_core(
         f1g = f1[gs_stratum][:, None]
         with np.errstate(invalid="ignore", divide="ignore"):
             v1 = np.where(m > 1, (1 - f1g) * m / (m - 1) * np.maximum(t2 - t1 * t1 / m, 0), 0.0)
-        v = v1 + f1g * (to_gs @ v2) if fpc else v1
+        v = v1 + f1g * (to_gs @ v2) if v2 is not None else v1
         keep = gs_group >= 0  # strata without PSUs in any group
         var = _aggregator(gs_group[keep], n_groups) @ v[keep]
     out = {
@@ -498,6 +528,7 @@ def svymean(
     certainty: bool = False,
     n_boot: int = 0,
     seed: int | None = None,
+    stages: int = 2,
 ) -> pd.DataFrame:
     """Design-based mean of each variable by domain, respondents clustered in units.
 
@@ -522,6 +553,10 @@ def svymean(
         Column with the number of PSUs in the stratum's population.
     fpc, certainty, n_boot, seed
         As in :func:`ratio_from_cells`.
+    stages : {2, 1}, default 2
+        2: units then respondents (the culture survey). 1: a one-stage cluster design,
+        whole units sampled: R's ``svydesign(ids = ~unit, fpc = ~M)`` without having to
+        pretend each unit's population is its sample (``psu_population`` must be None).
 
     Returns
     -------
@@ -536,12 +571,17 @@ def svymean(
 
         d <- svydesign(ids = ~unit + id, strata = ~gov, fpc = ~M + N, data = x)
         svyby(~y, ~gov, d, svymean, na.rm = TRUE)
+
+    and for ``stages=1`` (``stratum_population="M"``, ``strata=None``)::
+
+        d <- svydesign(ids = ~unit, fpc = ~M, weights = ~w, data = x)
     """
     ys = [y] if isinstance(y, str) else list(y)
     by = list(by or [])
     missing = [c for c in [*ys, *by, cluster] if c not in data.columns]
     if missing:
         raise InputError(f"svymean: columns {missing} are not in the data.")
+    _check_one_stage(stages, psu_population, certainty)
     strat_cols = [strata] if strata else []
     psu, psu_keys = _codes(data, [*strat_cols, cluster])
     stratum_of_psu, _ = _codes(psu_keys, strat_cols)
@@ -578,6 +618,7 @@ def svymean(
         certainty=certainty,
         n_boot=n_boot,
         seed=seed,
+        stages=stages,
     )
     lo, hi = normal_interval(res["estimate"], res["se"])
     out = pd.DataFrame(
@@ -597,6 +638,194 @@ def svymean(
         keys = group_keys.loc[np.repeat(np.arange(len(group_keys)), len(ys))].reset_index(drop=True)
         out = pd.concat([keys, out], axis=1)
     return out
+
+
+def _check_one_stage(stages: int, psu_population: str | None, certainty: bool) -> None:
+    _check_stages(stages, certainty)
+    if stages == 1 and psu_population is not None:
+        raise InputError(
+            f"psu_population={psu_population!r} is a second-stage population size, but "
+            "stages=1 (a one-stage cluster design) has no second stage; drop it, or use "
+            "stages=2 for units sampled and then respondents within them."
+        )
+
+
+@dataclass(frozen=True)
+class _Design:
+    """Respondent-level design arrays shared by the estimators on raw data."""
+
+    psu: np.ndarray  # (N,) PSU index of each row
+    stratum_of_psu: np.ndarray  # (P,)
+    group: np.ndarray  # (N,) domain index
+    group_keys: pd.DataFrame
+    weight: np.ndarray  # (N,)
+    psu_n: np.ndarray  # (P,) rows sampled in each PSU
+    psu_population: np.ndarray  # (P,)
+    stratum_population: np.ndarray  # (S,)
+
+
+def _design(data, *, by, cluster, strata, weight, psu_population, stratum_population, what):
+    missing = [c for c in [*by, cluster] if c not in data.columns]
+    if missing:
+        raise InputError(f"{what}: columns {missing} are not in the data.")
+    strat_cols = [strata] if strata else []
+    psu, psu_keys = _codes(data, [*strat_cols, cluster])
+    stratum_of_psu, _ = _codes(psu_keys, strat_cols)
+    group, group_keys = _codes(data, by)
+    w = np.ones(len(data)) if weight is None else data[weight].to_numpy(dtype=float)
+    if np.any(~np.isfinite(w)) or np.any(w <= 0):
+        raise EstimationError(f"{what}: weights in {weight!r} must be positive and finite.")
+    n_psu = len(psu_keys)
+    pop = np.full(n_psu, np.nan)
+    if psu_population is not None:
+        pop[psu[::-1]] = data[psu_population].to_numpy(dtype=float, na_value=np.nan)[::-1]
+    return _Design(
+        psu, stratum_of_psu, group, group_keys, w, np.bincount(psu, minlength=n_psu), pop,
+        _stratum_first(stratum_population, data, psu, stratum_of_psu),
+    )  # fmt: skip
+
+
+def _pair_moments(d: _Design, x: np.ndarray, y: np.ndarray, count: np.ndarray, extra=None):
+    """(group, PSU) pair moments of a ratio sum(w y) / sum(w x) for every column of x, y.
+
+    ``x``, ``y`` are (N, V) arrays with 0 where a row does not count (missing); ``count``
+    (N, V) is 1 where it counts (the ``n`` column). ``extra``
+    optionally gives (N, V) replacement variables (cx, cy) for the linearised totals and
+    second moments (calibration residuals).
+    """
+    n_psu = d.psu_n.size
+    key = d.group * n_psu + d.psu
+    codes, inv = np.unique(key, return_inverse=True)
+    agg = _aggregator(inv.ravel(), codes.size)
+    w = d.weight[:, None]
+    vx, vy = (x, y) if extra is None else extra
+    moments = {
+        "a0": agg @ (w * x), "a1": agg @ (w * y), "na": agg @ count.astype(float),
+        "b0": agg @ (w * w * vx * vx), "b1": agg @ (w * w * vx * vy),
+        "b2": agg @ (w * w * vy * vy),
+    }  # fmt: skip
+    if extra is not None:
+        moments["c0"], moments["c1"] = agg @ (w * vx), agg @ (w * vy)
+    return codes // n_psu, codes % n_psu, moments
+
+
+def _tidy(res, keys: pd.DataFrame, by, labels: dict[str, list], level: float, null=None):
+    lo, hi = normal_interval(res["estimate"], res["se"], level)
+    n_var = len(next(iter(labels.values())))
+    out = pd.DataFrame({k: np.tile(v, len(keys)) for k, v in labels.items()})
+    out["estimate"] = res["estimate"].ravel()
+    out["se"] = res["se"].ravel()
+    out["ci_low"] = lo.ravel()
+    out["ci_high"] = hi.ravel()
+    if null is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            zs = (out["estimate"] - null) / out["se"]
+        out["p_value"] = 2 * stats.norm.sf(np.abs(zs))
+    out["n"] = res["n"].ravel().astype(np.int64)
+    if by:
+        rep = keys.loc[np.repeat(np.arange(len(keys)), n_var)].reset_index(drop=True)
+        out = pd.concat([rep, out], axis=1)
+    return out
+
+
+def _check_level(level: float) -> None:
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}.")
+
+
+def svyratio(
+    data: pd.DataFrame,
+    numerator: str | list[str],
+    denominator: str | list[str],
+    *,
+    by: list[str] | None = None,
+    cluster: str = "unit_code",
+    strata: str | None = "gov_code",
+    weight: str | None = None,
+    psu_population: str | None = None,
+    stratum_population: str | None = None,
+    fpc: bool = True,
+    stages: int = 2,
+    level: float = 0.95,
+    null: float = 0.0,
+) -> pd.DataFrame:
+    """Design-based ratio of two totals by domain with its linearisation SE (R's ``svyratio``).
+
+    ``R = sum(w y) / sum(w x)`` over the domain's respondents who have both ``y`` and
+    ``x``; its variance is that of the total of the linearised variable
+    ``z = w (y - R x) / sum(w x)`` under the same multistage design as :func:`svymean`
+    (strata, units, respondents, finite-population corrections).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent (or per element of a one-stage design).
+    numerator, denominator : str or list of str
+        Numeric columns; every numerator is divided by every denominator (as R does).
+        A row missing either value is left out of that ratio but stays in the design
+        (R's ``na.rm = TRUE``).
+    by : list of str, optional
+        Domain columns (R's ``svyby(..., svyratio)``); None = the whole sample.
+    cluster, strata, weight, psu_population, stratum_population, fpc
+        The design, as in :func:`svymean`.
+    stages : {2, 1}, default 2
+        As in :func:`svymean`: 1 = one-stage cluster design.
+    level : float, default 0.95
+        Confidence level of the normal interval.
+    null : float, default 0
+        Ratio under the null hypothesis of ``p_value``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per domain and (numerator, denominator): the ``by`` columns,
+        ``numerator``, ``denominator``, ``estimate`` (the ratio), ``se`` (linearised),
+        ``ci_low``, ``ci_high`` (normal interval at ``level``), ``p_value`` (two-sided
+        normal test of ``ratio = null``), ``n`` (rows with both values).
+
+    Raises
+    ------
+    InputError
+        Unknown columns, bad ``level`` or ``stages``, ``psu_population`` with
+        ``stages=1``.
+    EstimationError
+        Non-positive or non-finite weights.
+
+    Examples
+    --------
+    The R equivalent of
+    ``svyratio(x, "api_stu", "enroll", cluster="dnum", strata=None, weight="pw",
+    stratum_population="fpc", stages=1)``::
+
+        d <- svydesign(ids = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
+        svyratio(~api.stu, ~enroll, d)
+    """
+    _check_level(level)
+    nums = [numerator] if isinstance(numerator, str) else list(numerator)
+    dens = [denominator] if isinstance(denominator, str) else list(denominator)
+    by = list(by or [])
+    missing = [c for c in [*nums, *dens] if c not in data.columns]
+    if missing:
+        raise InputError(f"svyratio: columns {missing} are not in the data.")
+    _check_one_stage(stages, psu_population, certainty=False)
+    d = _design(data, by=by, cluster=cluster, strata=strata, weight=weight,
+                psu_population=psu_population, stratum_population=stratum_population,
+                what="svyratio")  # fmt: skip
+    yv = data[nums].to_numpy(dtype=float, na_value=np.nan)
+    xv = data[dens].to_numpy(dtype=float, na_value=np.nan)
+    # every (numerator, denominator) combination as one column, numerator-major
+    yy = np.repeat(yv, len(dens), axis=1)
+    xx = np.tile(xv, (1, len(nums)))
+    ok = np.isfinite(yy) & np.isfinite(xx)
+    yy, xx = np.where(ok, yy, 0.0), np.where(ok, xx, 0.0)
+    gp_group, gp_psu, moments = _pair_moments(d, xx, yy, ok)
+    res = _ratio_core(
+        moments, gp_group, gp_psu, d.stratum_of_psu, d.psu_n, d.psu_population,
+        d.stratum_population, len(d.group_keys), fpc=fpc, certainty=False, n_boot=0,
+        seed=None, stages=stages,
+    )  # fmt: skip
+    labels = {"numerator": list(np.repeat(nums, len(dens))), "denominator": dens * len(nums)}
+    return _tidy(res, d.group_keys, by, labels, level, null=null)
 
 
 def _stratum_first(col, data, psu, stratum_of_psu) -> np.ndarray:
