@@ -2,7 +2,8 @@
 # calibrated means) from R's survey package and its `api` data sets.
 # Run from the repository root:  Rscript tests/r/survey_ratio_reference.R
 # Writes the data it uses (tests/r/api_strat.csv, api_clus1.csv, api_clus2.csv: the
-# columns the tests need, names with "." as "_"), tests/r/survey_ratio_reference.csv
+# columns the tests need, names with "." as "_"; api_calibrated_weights.csv: the raked
+# weights of each design), tests/r/survey_ratio_reference.csv
 # (design, statistic, numerator, denominator, domain, estimate, se) and
 # tests/r/survey_ratio_reference_version.txt.
 suppressMessages(library(survey))
@@ -57,9 +58,11 @@ for (dn in names(designs)) {
 pop <- c(`(Intercept)` = 6194, stypeH = 755, stypeM = 1018, sch.wideYes = 5122)
 pop.types <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
 pop.schwide <- data.frame(sch.wide = c("No", "Yes"), Freq = c(1072, 5122))
+calw <- list()
 for (dn in c("strat", "clus1", "clus2")) {
   d <- designs[[dn]]
   cal <- calibrate(d, ~stype + sch.wide, pop, calfun = "raking", epsilon = 1e-12, maxit = 200)
+  calw[[dn]] <- data.frame(design = dn, snum = d$variables$snum, w_cal = weights(cal))
   m <- svymean(~api00, cal)
   add(dn, "calibrated_mean", "api00", NA, NA, coef(m), SE(m))
   g <- svyby(~api00, ~stype, cal, svymean)
@@ -73,6 +76,7 @@ for (dn in c("strat", "clus1", "clus2")) {
   m <- svymean(~api00, fixed)
   add(dn, "calibrated_weights_as_fixed", "api00", NA, NA, coef(m), SE(m))
 }
+write.csv(do.call(rbind, calw), "tests/r/api_calibrated_weights.csv", row.names = FALSE)
 res <- do.call(rbind, out)
 write.csv(res, "tests/r/survey_ratio_reference.csv", row.names = FALSE)
 writeLines(c(R.version.string, paste("survey", packageVersion("survey"))),
