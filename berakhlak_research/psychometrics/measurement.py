@@ -121,7 +121,8 @@ def measurement_tables(
     -------
     dict of str to pandas.DataFrame
         ``"reliability"``: gov_code (NA = all governments), the ``by`` columns, value,
-        alpha, alpha_ci_low, alpha_ci_high, omega, n, alpha_se, n_items, reason.
+        alpha, alpha_ci_low, alpha_ci_high, omega, n, alpha_se, n_items, reason,
+        omega_note (why omega is NaN while alpha is computed).
         ``"item_total"``: gov_code, ``by``, value, behaviour, r_corrected, n, reason.
         ``"cfa_fit"``: gov_code, ``by``, chi2, df, p_value, cfi, tli, rmsea,
         rmsea_ci_low, rmsea_ci_high, srmr, n, converged, heywood, reason (a group with too
@@ -163,7 +164,7 @@ def measurement_tables(
     rel = pd.concat([rel_a, rel_g], ignore_index=True)
     it = pd.concat([it_a, it_g], ignore_index=True)
     rel = rel[[*gov_by, "value", "alpha", "alpha_ci_low", "alpha_ci_high", "omega", "n",
-               "alpha_se", "n_items", "reason"]]  # fmt: skip
+               "alpha_se", "n_items", "reason", "omega_note"]]  # fmt: skip
     it = it[[*gov_by, "value", "behaviour", "r_corrected", "n", "reason"]]
 
     # CFA: moments of the complete rows over all items, per government-wave, pooled to waves.
@@ -198,7 +199,7 @@ def measurement_tables(
 
     for t in (rel, it, cfa_fit, cfa_load):
         t["gov_code"] = t["gov_code"].astype("string")
-        for c in ("value", "behaviour", "reason"):
+        for c in ("value", "behaviour", "reason", "omega_note"):
             if c in t:
                 t[c] = t[c].astype("string")
     cfa_fit = cfa_fit.astype({"df": "Int64", "n": "Int64"})

@@ -1,7 +1,10 @@
 """Scale reliability: Cronbach's alpha, McDonald's omega and corrected item-total correlations.
 
-Missing answers: each scale uses the respondents who answered all of its items (listwise
-deletion within the scale), as ``psych::alpha`` does when given ``na.omit(x)``.
+Missing answers (argument ``missing``): ``"listwise"`` (the default) uses the respondents
+who answered all of a scale's items, as ``psych::alpha(na.omit(x))``; ``"pairwise"`` uses
+each pair of items' own respondents for their covariance, ``cov(x, use = "pairwise")``,
+which is ``psych::alpha``'s default. The two differ when answers are missing not at random
+(checked against psych in ``tests/r/reliability_reference.R``).
 
 Conventions (checked against R in ``tests/r/psychometrics_reference.R``):
 
@@ -9,10 +12,15 @@ Conventions (checked against R in ``tests/r/psychometrics_reference.R``):
   Duhachek and Iacobucci's asymptotic SE (``$total$ase``); its confidence interval is
   Feldt's F-based interval (``$feldt``, from ``psych::alpha.ci``).
 * omega is McDonald's omega total of a one-factor model fitted by ML to the covariance
-  matrix, ``(sum lambda)^2 / ((sum lambda)^2 + sum theta)``, the lavaan-based omega
-  (as ``semTools::compRelSEM``), not ``psych::omega`` (which works on correlations with a
-  minres fit). For three items the one-factor model is just identified and omega has a
-  closed form; longer scales are fitted by :mod:`._mlfa`.
+  matrix, ``(sum lambda)^2 / ((sum lambda)^2 + sum theta)``: the model-implied total
+  variance in the denominator, i.e. ``semTools::compRelSEM(fit, obs.var = FALSE)``. For
+  three items the model is just identified, reproduces the observed total variance, and
+  equals ``compRelSEM``'s default (``obs.var = TRUE``) as well; for more items the default
+  divides by the observed total variance and differs slightly (0.7406 vs 0.7409 on the
+  6-item scale of ``tests/r/reliability_reference.R``). Not ``psych::omega``
+  (correlations, minres). Three items have a closed form; longer scales are fitted by
+  :mod:`._mlfa`. A failure of omega (undefined or not estimable) never withholds alpha:
+  it is reported in ``omega_note``.
 * the corrected item-total correlation correlates an item with the sum of the *other*
   items of its scale (``psych::alpha()$item.stats$r.drop``).
 """
@@ -32,6 +40,7 @@ from berakhlak_research.psychometrics._moments import (
     check_value_map,
     group_moments,
     item_matrix,
+    pairwise_moments,
 )
 
 __all__ = [
@@ -125,9 +134,16 @@ def _reasons(m: GroupMoments, items: Sequence[str], min_n: int) -> np.ndarray:
     constant = var <= 1e-10 * np.maximum(1.0, m.mean**2)
     for j, item in reversed(list(enumerate(items))):  # first item wins: reversed overwrite
         reason[constant[:, j]] = f"item {item} has the same answer from every respondent"
-    small = m.n < max(min_n, MIN_N)
-    reason[small] = [f"only {k} complete respondents (fewer than {max(min_n, MIN_N)})"
-                     for k in m.n[small]]  # fmt: skip
+    floor = max(min_n, MIN_N)
+    if m.n_pair is None:
+        small = m.n < floor
+        reason[small] = [f"only {k} complete respondents (fewer than {floor})"
+                         for k in m.n[small]]  # fmt: skip
+    else:  # pairwise: the thinnest pair of items decides
+        fewest = m.n_pair.min(axis=(1, 2)).astype("int64")
+        small = fewest < floor
+        reason[small] = [f"only {k} respondents answered some pair of items (fewer than {floor})"
+                         for k in fewest[small]]  # fmt: skip
     for j, item in reversed(list(enumerate(items))):
         reason[m.answered[:, j] == 0] = f"item {item} has no answers"
     return reason
@@ -151,17 +167,33 @@ def _group_codes(data: pd.DataFrame, by: Sequence[str] | None):
     return codes, keys, by
 
 
+MISSING_MODES = ("listwise", "pairwise")
+"""Ways of handling missing answers within a scale (see :func:`cronbach_alpha`)."""
+
+
+def _check_missing(missing: str) -> str:
+    if missing not in MISSING_MODES:
+        raise InputError(
+            f"missing must be 'listwise' or 'pairwise', got {missing!r}; 'pairwise' is "
+            "psych::alpha's default, 'listwise' is psych::alpha(na.omit(x))."
+        )
+    return missing
+
+
 def _scale_table(
     data: pd.DataFrame,
     by: Sequence[str] | None,
     value_map: Mapping[str, Sequence[str]] | None,
     ci: float,
     min_n: int,
+    *,
+    missing: str = "listwise",
+    omega: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reliability and item-total tables for every group and scale (shared by the public API)."""
     vmap = check_value_map(value_map)
-    keys, by, moments = scale_moments(data, by, vmap)
-    return tables_from_moments(keys, by, moments, vmap, ci, min_n)
+    keys, by, moments = scale_moments(data, by, vmap, missing=missing)
+    return tables_from_moments(keys, by, moments, vmap, ci, min_n, omega=omega)
 
 
 def scale_moments(
@@ -169,11 +201,14 @@ def scale_moments(
     by: Sequence[str] | None,
     vmap: dict[str, tuple[str, ...]],
     dtype: str = "float64",
+    *,
+    missing: str = "listwise",
 ) -> tuple[pd.DataFrame, list[str], dict[str, GroupMoments]]:
-    """Group keys and each scale's per-group moments (listwise within the scale)."""
+    """Group keys and each scale's per-group moments (listwise or pairwise within the scale)."""
+    moments_of = group_moments if _check_missing(missing) == "listwise" else pairwise_moments
     codes, keys, by = _group_codes(data, by)
     moments = {
-        value: group_moments(item_matrix(data, items, dtype), codes, len(keys))
+        value: moments_of(item_matrix(data, items, dtype), codes, len(keys))
         for value, items in vmap.items()  # a loop over the scales (seven values)
     }
     return keys, by, moments
@@ -186,8 +221,15 @@ def tables_from_moments(
     vmap: dict[str, tuple[str, ...]],
     ci: float,
     min_n: int,
+    *,
+    omega: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Reliability and item-total tables from per-group moments (arrays over groups)."""
+    """Reliability and item-total tables from per-group moments (arrays over groups).
+
+    ``reason`` says why a group's alpha is withheld; omega's own failures (a one-factor
+    model that is undefined or cannot be fitted while alpha is fine) go to ``omega_note``
+    only, so they never withhold alpha. ``omega=False`` skips the factor fits (NaN omega).
+    """
     if not 0 < ci < 1:
         raise InputError(f"ci must be between 0 and 1 (e.g. 0.95), got {ci!r}.")
     n_groups = len(keys)
@@ -197,12 +239,19 @@ def tables_from_moments(
         reason = _reasons(m, items, min_n)
         ok = reason == ""
         alpha, se, low, high = _alpha(m.cov, m.n, ci)
-        if len(items) == 3:
-            omega = _omega3(m.cov)
-            why = np.where(ok & np.isnan(omega),
+        if not omega:
+            om = np.full(n_groups, np.nan)
+            why = np.full(n_groups, "not computed", dtype=object)
+        elif len(items) == 3:
+            om = _omega3(m.cov)
+            why = np.where(ok & np.isnan(om),
                            "negative inter-item covariance: one-factor model undefined", "")  # fmt: skip
+        elif len(items) < 3:
+            om = np.full(n_groups, np.nan)
+            why = np.full(n_groups, "fewer than 3 items: one-factor model not identified",
+                          dtype=object)  # fmt: skip
         else:
-            omega, why = _omega_general(np.where(ok[:, None, None], m.cov, np.nan), m.n)
+            om, why = _omega_general(np.where(ok[:, None, None], m.cov, np.nan), m.n)
             why = np.asarray(why, dtype=object)
         rt = _item_total(m.cov)
         nan_if = ~ok
@@ -212,10 +261,11 @@ def tables_from_moments(
         rel["alpha_se"] = np.where(nan_if, np.nan, se)
         rel["alpha_ci_low"] = np.where(nan_if, np.nan, low)
         rel["alpha_ci_high"] = np.where(nan_if, np.nan, high)
-        rel["omega"] = np.where(nan_if, np.nan, omega)
+        rel["omega"] = np.where(nan_if, np.nan, om)
         rel["n"] = m.n
         rel["n_items"] = len(items)
-        rel["reason"] = np.where(ok, why, reason)
+        rel["reason"] = reason
+        rel["omega_note"] = np.where(ok, why, reason)
         rel_parts.append(rel)
         it = keys.loc[np.repeat(np.arange(n_groups), len(items))].reset_index(drop=True)
         it["value"] = value
@@ -232,6 +282,7 @@ def tables_from_moments(
     rel = rel.sort_values([*by, "_v"], kind="stable").drop(columns="_v").reset_index(drop=True)
     it = it.sort_values([*by, "_v"], kind="stable").drop(columns="_v").reset_index(drop=True)
     rel["reason"] = rel["reason"].astype("string")
+    rel["omega_note"] = rel["omega_note"].astype("string")
     it["reason"] = it["reason"].astype("string")
     return rel, it
 
@@ -248,7 +299,9 @@ def _single(rel: pd.DataFrame, what: str) -> pd.Series:
 # --------------------------------------------------------------------------
 
 
-def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], ci: float = 0.95) -> pd.DataFrame:
+def cronbach_alpha(
+    data: pd.DataFrame, items: Sequence[str], ci: float = 0.95, *, missing: str = "listwise"
+) -> pd.DataFrame:
     """Cronbach's alpha of one scale, with Feldt's confidence interval.
 
     Parameters
@@ -259,25 +312,36 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], ci: float = 0.95) -
         The scale's item columns (at least 2).
     ci : float, default 0.95
         Confidence level of the interval.
+    missing : {"listwise", "pairwise"}, default "listwise"
+        ``"listwise"``: the respondents who answered every item (``psych::alpha(na.omit(x))``).
+        ``"pairwise"``: each covariance from the respondents who answered both items
+        (``cov(x, use = "pairwise")``), **psych::alpha's default**; the SE and Feldt
+        interval then use every respondent with at least one answer, as psych uses every
+        row it is given.
 
     Returns
     -------
     pandas.DataFrame
         One row with columns ``estimate`` (raw alpha, from covariances), ``se``
         (Duhachek-Iacobucci asymptotic SE, psych's ``ase``), ``ci_low``, ``ci_high``
-        (Feldt's F interval), ``n`` (respondents who answered every item: listwise
-        deletion) and ``n_items``.
+        (Feldt's F interval), ``n`` (listwise: respondents who answered every item;
+        pairwise: respondents with at least one answer) and ``n_items``.
 
     Raises
     ------
     EstimationError
         If an item has no answers or the same answer from everyone, or fewer than 3
-        respondents answered every item.
+        respondents answered every item (pairwise: some pair of items). Never because omega
+        cannot be computed (e.g. fewer complete respondents than items, or a negative
+        inter-item covariance): alpha does not need the factor model.
+    InputError
+        Unknown ``missing`` mode, missing or non-numeric item columns.
 
     Notes
     -----
     alpha = k / (k - 1) * (1 - tr(C) / 1'C1). Feldt: (1 - alpha) / (1 - alpha_hat) follows
-    F(n - 1, (n - 1)(k - 1)). R: ``psych::alpha(na.omit(x))$total$raw_alpha`` and ``$feldt``.
+    F(n - 1, (n - 1)(k - 1)). R: ``psych::alpha(na.omit(x))$total$raw_alpha`` and ``$feldt``
+    (listwise), ``psych::alpha(x)`` (pairwise).
 
     References
     ----------
@@ -296,7 +360,7 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], ci: float = 0.95) -
     R: ``psych::alpha(d)$total$raw_alpha`` gives 0.9537572.
     """
     items = list(items)
-    rel, _ = _scale_table(data, None, {"scale": items}, ci, MIN_N)
+    rel, _ = _scale_table(data, None, {"scale": items}, ci, MIN_N, missing=missing, omega=False)
     row = _single(rel, "Cronbach's alpha")
     return pd.DataFrame(
         {
@@ -336,9 +400,13 @@ def mcdonald_omega(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     -----
     omega = (sum lambda)^2 / ((sum lambda)^2 + sum theta) with lambda, theta the
     unstandardised loadings and residual variances of a one-factor model fitted by
-    maximum likelihood to the covariance matrix (factor variance 1). This is the
-    lavaan-based omega (``semTools::compRelSEM`` of ``cfa("f =~ x1 + x2 + x3",
-    std.lv = TRUE)``), not ``psych::omega`` (correlations, minres).
+    maximum likelihood to the covariance matrix (factor variance 1): the lavaan-based
+    omega with the model-implied total variance, ``semTools::compRelSEM(fit, obs.var =
+    FALSE)`` of ``fit <- cfa("f =~ x1 + ... + xk", std.lv = TRUE)``. For 3 items this
+    also equals ``compRelSEM``'s default (``obs.var = TRUE``, the just-identified model
+    reproduces the observed variance); for more items the default differs slightly
+    (verified with semTools 0.5.6 on a 6-item scale: 0.7409 here and with
+    ``obs.var = FALSE``, 0.7406 by default). Not ``psych::omega`` (correlations, minres).
     """
     items = list(items)
     if len(items) < 3:
@@ -349,7 +417,7 @@ def mcdonald_omega(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     rel, _ = _scale_table(data, None, {"scale": items}, 0.95, MIN_N)
     row = _single(rel, "McDonald's omega")
     if not np.isfinite(row["omega"]):
-        raise EstimationError(f"McDonald's omega cannot be computed: {row['reason'] or 'NaN'}.")
+        raise EstimationError(f"McDonald's omega cannot be computed: {row['omega_note'] or 'NaN'}.")
     return pd.DataFrame({"estimate": [row["omega"]], "n": [int(row["n"])], "n_items": [len(items)]})
 
 
@@ -359,6 +427,8 @@ def alpha_by(
     value_map: Mapping[str, Sequence[str]] | None = None,
     ci: float = 0.95,
     min_n: int = MIN_N,
+    *,
+    missing: str = "listwise",
 ) -> pd.DataFrame:
     """Alpha (with interval) and omega of each value's scale, for every group at once.
 
@@ -379,17 +449,23 @@ def alpha_by(
     ci : float, default 0.95
         Confidence level of alpha's Feldt interval.
     min_n : int, default 3
-        Fewest listwise-complete respondents for a figure (never below 3).
+        Fewest listwise-complete respondents for a figure (never below 3); pairwise: the
+        fewest respondents of any pair of items.
+    missing : {"listwise", "pairwise"}, default "listwise"
+        As in :func:`cronbach_alpha` (``"pairwise"`` is psych's default); omega is then
+        fitted to the pairwise covariance matrix.
 
     Returns
     -------
     pandas.DataFrame
         One row per group and scale: the ``by`` columns, ``value``, ``alpha``,
         ``alpha_se``, ``alpha_ci_low``, ``alpha_ci_high``, ``omega``, ``n``
-        (complete respondents), ``n_items``, ``reason`` ('' when computed, otherwise why
-        the figures are NaN).
+        (listwise: complete respondents; pairwise: respondents with an answer),
+        ``n_items``, ``reason`` ('' when computed, otherwise why the figures are NaN),
+        ``omega_note`` ('' when omega is computed, otherwise why it is NaN; omega's own
+        failures never withhold alpha).
     """
-    rel, _ = _scale_table(data, by, value_map, ci, min_n)
+    rel, _ = _scale_table(data, by, value_map, ci, min_n, missing=missing)
     return rel
 
 
@@ -399,6 +475,8 @@ def item_total(
     value_map: Mapping[str, Sequence[str]] | None = None,
     by: Sequence[str] | None = None,
     min_n: int = MIN_N,
+    *,
+    missing: str = "listwise",
 ) -> pd.DataFrame:
     """Corrected item-total correlations: each item against the sum of its scale's other items.
 
@@ -414,6 +492,8 @@ def item_total(
         Grouping columns; None = all rows together.
     min_n : int, default 3
         Fewest listwise-complete respondents per scale and group.
+    missing : {"listwise", "pairwise"}, default "listwise"
+        As in :func:`cronbach_alpha`; pairwise matches ``psych::alpha(x)$item.stats$r.drop``.
 
     Returns
     -------
@@ -427,7 +507,7 @@ def item_total(
     r_i = cov(x_i, T - x_i) / sqrt(var(x_i) var(T - x_i)), T the scale sum, over the
     scale's listwise-complete rows; R: ``psych::alpha(na.omit(x))$item.stats$r.drop``.
     """
-    _, it = _scale_table(data, by, value_map, 0.95, min_n)
+    _, it = _scale_table(data, by, value_map, 0.95, min_n, missing=missing, omega=False)
     if items is not None:
         items = list(items)
         unknown = sorted(set(items) - set(it["behaviour"]))
