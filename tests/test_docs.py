@@ -1,0 +1,82 @@
+"""The project's front matter: licence, citation metadata and the README quick-start."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def test_license_is_mit_and_referenced():
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith("MIT License")
+    assert "Copyright (c) 2026 berakhlak-research contributors" in text
+    assert _pyproject()["license"] == {"text": "MIT"}
+    # REPLICATION.md and README point at the file; it must be there to resolve.
+    for doc in ("REPLICATION.md", "README.md"):
+        assert "`LICENSE`" in (ROOT / doc).read_text(), doc
+
+
+def test_citation_cff_fields_and_version():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    # Required keys of the CFF 1.2.0 schema, and the project's own facts.
+    assert cff["cff-version"] == "1.2.0"
+    assert cff["message"] and cff["title"]
+    assert cff["authors"] and all("name" in a or "family-names" in a for a in cff["authors"])
+    assert cff["type"] == "software"
+    assert cff["license"] == "MIT"
+    assert str(cff["version"]) == _pyproject()["version"]
+    # No invented identifiers: a DOI or URL is added only once one exists.
+    assert not {"doi", "url", "repository-code", "identifiers"} & set(cff)
+    allowed = {"cff-version", "message", "type", "title", "abstract", "authors", "version",
+               "license", "keywords", "date-released", "references", "preferred-citation"}  # fmt: skip
+    assert set(cff) <= allowed, set(cff) - allowed
+
+
+def readme_quickstart() -> str:
+    """The first python code block under the README's quick-start heading."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Quick start in Python", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert blocks, "README quick-start has no python block"
+    return blocks[0]
+
+
+def test_readme_quickstart_runs_on_demo_data(demo_sim, tmp_path):
+    code = readme_quickstart()
+    assert len(code.strip().splitlines()) <= 12, "the quick-start should stay about ten lines"
+    # The demo simulation's canonical tables are what `make demo` ingests into
+    # demo/data/processed (ingest validates them; they pass unchanged).
+    processed = tmp_path / "demo" / "data" / "processed"
+    processed.mkdir(parents=True)
+    for name in ("units", "culture_responses", "skm_responses", "interventions"):
+        demo_sim[name].to_parquet(processed / f"{name}.parquet")
+    out = io.StringIO()
+    namespace: dict = {}
+    cwd = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "README.md", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    pasuruan = namespace["pasuruan"]
+    assert len(pasuruan) == 8  # overall and the seven values
+    assert set(pasuruan["value"]) == {"overall", "BP", "AK", "KP", "HM", "LY", "AD", "KB"}
+    assert (pasuruan["ci_low"] < pasuruan["estimate"]).all()
+    assert (pasuruan["estimate"] < pasuruan["ci_high"]).all()
+    assert pasuruan["estimate"].between(0, 100).all()
+    ikm = namespace["satisfaction"].query("gov_code == '35.75'")
+    assert ikm["estimate"].between(25, 100).all() and len(ikm) >= 1
+    assert "ci_low" in out.getvalue() and "band" in out.getvalue()
