@@ -1,6 +1,6 @@
 """BerAKHLAK culture indices from respondent-level Likert answers, with design-based intervals.
 
-Scoring (DOMAIN.md section 3; never the official, proprietary index):
+Scoring (docs/domain.md section 3; never the official, proprietary index):
 
 * ``"favourable"``: percent of answers in the top two boxes (4-5 on a 5-point scale);
 * ``"mean"``: the answer rescaled to 0-100, ``(x - 1) / (k - 1) * 100``.
