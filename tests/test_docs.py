@@ -96,3 +96,44 @@ def test_domain_facts_are_in_the_project_docs():
         if p.suffix in {".py", ".ipynb", ".md"} and "DOMAIN.md" in p.read_text(errors="ignore")
     ]
     assert not stale, f"cite docs/domain.md instead of DOMAIN.md in {stale}"
+
+
+def _apipages():
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    try:
+        return importlib.import_module("apipages")
+    finally:
+        sys.path.remove(str(ROOT / "docs" / "_ext"))
+
+
+def test_api_reference_describes_every_public_name_once(tmp_path):
+    apipages = _apipages()
+    mods = apipages.write_pages(tmp_path)
+    described: dict[str, int] = {}
+    for page in tmp_path.glob("berakhlak_research*.rst"):
+        for m in re.finditer(r"^\.\. auto(?:function|class|data):: (\S+)$", page.read_text(), re.M):
+            described[m[1]] = described.get(m[1], 0) + 1
+    assert all(count == 1 for count in described.values())
+    homes = apipages.homes()
+    for (module, name), (hmod, hname) in homes.items():
+        assert f"{hmod}.{hname}" in described, f"{module}.{name} is described nowhere"
+    # the facade is where a name is described (what users import), unless a module shadows it
+    assert homes[("berakhlak_research.models.did.staggered", "staggered_att")] == (
+        "berakhlak_research.models.did",
+        "staggered_att",
+    )
+    assert homes[("berakhlak_research.indices", "ikm")] == ("berakhlak_research.indices.ikm", "ikm")
+    index = (tmp_path / "index.rst").read_text()
+    assert all(f"   {m}\n" in index for m in mods)
+    assert {"berakhlak_research.models", "berakhlak_research.reporting.views"} <= set(mods)
+
+
+def test_site_pages_are_in_the_toctree():
+    index = (ROOT / "docs" / "index.md").read_text()
+    for page in ("getting_started", "user_guide", "tutorials", "api/index", "results_store",
+                 "domain", "simulation", "DESIGN", "CONVENTIONS", "changelog"):  # fmt: skip
+        assert f"\n{page}\n" in index, page
+        assert (ROOT / "docs" / page).with_suffix(".md").exists() or page == "api/index"
