@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint format lock env clean-env bench
+.PHONY: demo test test-slow lint format lock env clean-env bench docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: lint
 
 test-slow: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 -q -m slow
+
+# The documentation site in docs/_build/html: runs the demo stages if demo/ is
+# missing, executes the tutorials, then sphinx-build with warnings as errors.
+docs: $(STAMP)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python scripts/build_docs.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .

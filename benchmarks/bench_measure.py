@@ -1,6 +1,6 @@
 """National-scale benchmark of the measurement layer (culture indices with intervals; IKM).
 
-Synthetic data at the national scale of DOMAIN.md: 4.3 million respondents x
+Synthetic data at the national scale of docs/domain.md (section 5): 4.3 million respondents x
 21 Likert items (int8, 2 % missing), about 40,000 units in the 552 governments
 of the reference list, one wave. In the same run it times
 

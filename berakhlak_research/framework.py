@@ -5,7 +5,7 @@ PermenPANRB 14/2017 (and the older KEP/25/M.PAN/2/2004 method), their band
 tables and the culture-strengthening stages lives here. Other modules import
 these names; none of them re-types a label, a code or a threshold.
 
-Sources (see ``shared/DOMAIN.md`` and ``docs``):
+Sources (``docs/domain.md`` gives each fact with its source):
 
 * Surat Edaran MenPANRB No. 20 Tahun 2021: seven values, 21 behaviours;
   UU No. 20 Tahun 2023 tentang ASN made them the statutory basic values.

@@ -8,15 +8,15 @@ month, so an SKM export's "Periode" column holds text such as "2025",
 
 Every period is stored under one canonical, language-free code:
 
-=============  ===========================  =====================
-code           meaning                       months
-=============  ===========================  =====================
-``2025``       the year                      1..12
-``2025-S1``    semester I (January-June)     1..6
-``2025-Q2``    quarter / triwulan II         4..6
-``2025-06``    a month                       6
-``2026-01..05``  a month range in one year   1..5
-=============  ===========================  =====================
+=================  ===========================  ======
+code               meaning                      months
+=================  ===========================  ======
+``2025``           the year                     1..12
+``2025-S1``        semester I (January-June)    1..6
+``2025-Q2``        quarter / triwulan II        4..6
+``2025-06``        a month                      6
+``2026-01..05``    a month range in one year    1..5
+=================  ===========================  ======
 
 A month range that is exactly a semester, a quarter, a month or the whole
 year gets that code ("Januari - Juni 2026" is ``2026-S1``). The year of every

@@ -34,7 +34,7 @@ CHECKED_TABLES = (
 """Replication tables compared by ``--check`` (provenance holds times and hashes: not compared)."""
 
 TOLERANCE = {"rtol": 1e-6, "atol": 1e-6}
-"""Numbers may differ by at most atol + rtol * |expected| (numpy.isclose); text must match."""
+"""Numbers may differ by at most ``atol + rtol * abs(expected)`` (numpy.isclose); text must match."""
 
 EXPECTED_DIR = PROJECT_DIR / "replication" / "expected"
 TEMPLATE = NOTEBOOKS_DIR / "replication.ipynb"

@@ -1,6 +1,6 @@
 """BerAKHLAK culture indices from respondent-level Likert answers, with design-based intervals.
 
-Scoring (DOMAIN.md section 3; never the official, proprietary index):
+Scoring (docs/domain.md section 3; never the official, proprietary index):
 
 * ``"favourable"``: percent of answers in the top two boxes (4-5 on a 5-point scale);
 * ``"mean"``: the answer rescaled to 0-100, ``(x - 1) / (k - 1) * 100``.
@@ -686,6 +686,24 @@ def culture_index(
         ``se``, ``ci_low``, ``ci_high``, ``n``, ``category``,
         ``category_label_id``, ``category_label_en``, ``category_confirmed``,
         ``suppressed``, ``suppression_reason``.
+
+    Examples
+    --------
+    Forty respondents of two units answer the 21 items at random between 2
+    and 5, so about half of the answers are favourable (4-5); the interval
+    treats the two units as clusters:
+
+    >>> import numpy as np, pandas as pd
+    >>> from berakhlak_research.framework import BEHAVIOUR_CODES
+    >>> from berakhlak_research.indices import culture_index
+    >>> rng = np.random.default_rng(1)
+    >>> resp = pd.DataFrame(rng.integers(2, 6, size=(40, 21)), columns=list(BEHAVIOUR_CODES))
+    >>> resp[["wave", "gov_code", "unit_code"]] = [2025, "35.75", "U1"]
+    >>> resp.loc[20:, "unit_code"] = "U2"
+    >>> ci = culture_index(resp, by=["gov_code", "wave"])
+    >>> ci.loc[ci["value"] == "overall", ["estimate", "ci_low", "ci_high", "n", "category"]].round(1)
+       estimate  ci_low  ci_high   n category
+    0      48.9    44.5     53.4  40        C
     """
     min_group = check_min_group(min_group)
     if scoring not in SCORINGS:

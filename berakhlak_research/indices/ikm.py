@@ -212,8 +212,18 @@ def ikm(
 
     Examples
     --------
-    >>> from berakhlak_research.indices import ikm  # doctest: +SKIP
-    >>> ikm(skm, by=["gov_code", "unit_code"])["estimate"]  # doctest: +SKIP
+    Ten respondents answer 4 ("Sangat sesuai") to all nine elements in unit A;
+    in unit B they alternate 3 and 4, so every NRR is 3.5 and the converted
+    value 87.5, just under the A band (88.31):
+
+    >>> import pandas as pd
+    >>> from berakhlak_research.indices import ikm
+    >>> skm = pd.DataFrame({f"U{i}": [4] * 10 + [3, 4] * 5 for i in range(1, 10)})
+    >>> skm["unit_code"] = ["A"] * 10 + ["B"] * 10
+    >>> ikm(skm, by=["unit_code"], cluster=None)[["unit_code", "estimate", "band", "n"]]
+      unit_code  estimate band   n
+    0         A     100.0    A  10
+    1         B      87.5    B  10
     """
     min_group = check_min_group(min_group)
     _check_units(responses, by, cluster, "ikm")

@@ -318,7 +318,7 @@ def read_table(
 def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[Path]]:
     """Data files under ``paths`` (folders searched recursively) and the files skipped.
 
-        Hidden files, Office lock files (``~$...``), the simulator's truth tables
+    Hidden files, Office lock files (``~$...``), the simulator's truth tables
     (``truth_*.tsv``) and other types are skipped.
     """
     found: list[Path] = []

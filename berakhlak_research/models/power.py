@@ -134,7 +134,8 @@ def mde(
         SE^2 = s^2 * (1/B + 1/T1) * (1/(p n) + 1/((1 - p) n)) * (1 + (k - 1) r)
 
     with B = 1 for the group-time estimator (one base wave) and B = T0 for
-    the pooled comparison,
+    the pooled comparison::
+
         MDE = (t_{1-alpha/2, J-2} + t_{power, J-2}) * SE,   J = n / k clusters
 
     (Bloom 1995; Murray 1998 for the design effect; the difference-in-

@@ -5,6 +5,17 @@
 True
 >>> round(sim.truth["did"]["att_overall"], 2)            # doctest: +SKIP
 
+Public names: :func:`simulate` (returns a :class:`Simulation`: canonical
+tables, the truth and the unit-wave potential outcomes; ``out=`` writes raw
+exports, ``messy=True`` injects export defects), :data:`SCALES` (demo,
+province, national), :data:`WAVES`, :class:`Params` and :func:`default_params`
+(every parameter of the data-generating model). Private modules: ``_params``
+(parameters), ``_generate`` (respondents and units), ``_observed``
+(observed-scale moments and ICCs), ``_truth`` (truth quantities), ``_export``
+(raw files), ``_messy`` (defects). :mod:`.did` is the small unit-wave
+generator of staggered roll-outs the DiD tests, power studies and benchmarks
+use.
+
 The model, every parameter and the exact definitions of the truth quantities
 are in ``docs/simulation.md``.
 """

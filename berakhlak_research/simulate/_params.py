@@ -18,13 +18,13 @@ __all__ = ["Scale", "SCALES", "WAVES", "Params", "default_params"]
 WAVES: tuple[int, ...] = (2022, 2023, 2024, 2025)
 """Survey waves (culture) and SKM periods."""
 
-# National 2022 percent favourable per value (DOMAIN.md section 3): the
+# National 2022 percent favourable per value (docs/domain.md section 3): the
 # calibration target of the simulated Likert instrument in 2022.
 NATIONAL_2022: dict[str, float] = {
     "BP": 57.9, "AK": 74.1, "KP": 56.7, "HM": 63.8, "LY": 65.8, "AD": 38.9, "KB": 69.4,
 }  # fmt: skip
 
-# Kota Pasuruan 2023 (DOMAIN.md section 1): overall 61.8, Adaptif 39.8. The
+# Kota Pasuruan 2023 (docs/domain.md section 1): overall 61.8, Adaptif 39.8. The
 # other six values sit 0.85 above their national 2022 figure, which makes the
 # mean of the seven exactly 61.8.
 PASURUAN_CODE = "35.75"

@@ -7,7 +7,7 @@ comparisons some of which use already-treated units as controls, and can be
 badly biased, even of the wrong sign (Goodman-Bacon 2021).
 
 Fixed effects are absorbed by the within transform (alternating projections,
-:func:`._fe.demean`); standard errors are clustered (default: by unit; pass
+``models._ols``); standard errors are clustered (default: by unit; pass
 the level at which treatment was assigned, e.g. the government).
 """
 

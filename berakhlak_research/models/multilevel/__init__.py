@@ -43,12 +43,12 @@ intervals are cheap (a few hundred evaluations of the O(K p^2) criterion):
 hence the ICC ``lambda / (1 + lambda)``; the intervals of ``tau^2`` and
 ``sigma^2`` are their ranges over the same likelihood-ratio region of
 ``(lambda, sigma^2)`` (closed form in sigma^2 at each lambda, Lambert W), i.e.
-profile intervals too (see :func:`profile_intervals`). With ``reml=False``
+profile intervals too (see ``_profile.profile_intervals``). With ``reml=False``
 they equal lme4's ``confint(profile(fit))`` on the variance scale.
 
 On the MixedLM path the same intervals are computed for nested random
 intercepts (any depth) and for random slopes of one grouping column (see
-:func:`mixed_profile_intervals`). statsmodels supplies the estimates; the
+``_profile.mixed_profile_intervals``). statsmodels supplies the estimates; the
 criterion (profiled over beta and sigma^2) is then re-evaluated exactly from
 per-group sums: level by level with Sherman-Morrison for nested intercepts
 (the innermost groups pooled by parent and size), by ``q x q`` Woodbury blocks

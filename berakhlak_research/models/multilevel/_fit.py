@@ -117,6 +117,25 @@ def random_intercept(
     Equivalent R call: ``lmer(y ~ x + (1 | unit), data, REML = TRUE)``; nested:
     ``groups=["gov", "unit"]`` is ``lmer(y ~ x + (1 | gov) + (1 | gov:unit))``, and
     its variance intervals with ``reml=False`` are ``confint(profile(fit))^2``.
+
+    Thirty units of twelve observations, slope 0.5, unit SD 0.7 (variance 0.49)
+    and residual SD 1:
+
+    >>> import numpy as np, pandas as pd
+    >>> from berakhlak_research.models.multilevel import random_intercept
+    >>> rng = np.random.default_rng(2)
+    >>> g = np.repeat(np.arange(30), 12)
+    >>> d = pd.DataFrame({"unit": g, "x": rng.normal(size=g.size)})
+    >>> d["y"] = 1 + 0.5 * d["x"] + rng.normal(scale=0.7, size=30)[g] + rng.normal(size=g.size)
+    >>> fit = random_intercept(d, "y ~ x", "unit")
+    >>> fit.fixed.round(2)
+            term  estimate    se  ci_low  ci_high  p_value    n
+    0  Intercept      0.85  0.12    0.61     1.09      0.0  360
+    1          x      0.52  0.05    0.42     0.62      0.0  360
+    >>> fit.variance[["component", "estimate", "ci_low", "ci_high", "icc"]].round(2)
+      component  estimate  ci_low  ci_high   icc
+    0      unit      0.38    0.21     0.73  0.28
+    1  residual      1.00    0.86     1.17   NaN
     """
     gcols = _as_groups(groups)
     if gov is not None:
