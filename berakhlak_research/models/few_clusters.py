@@ -121,8 +121,9 @@ class FewClustersPolicy:
         return (
             f"only {self.n_clusters} governments (fewer than {self.threshold}): cluster-robust "
             "intervals under-cover, so the wild cluster bootstrap (restricted, Webb weights) "
-            "and randomisation inference over the governments' programme timing are added; "
-            "read the rows whose inference column names them"
+            "is added, and randomisation inference over the governments' programme timing "
+            "where that timing varies only between governments; read the rows whose "
+            "inference column names them"
         )
 
 
