@@ -217,3 +217,31 @@ def test_ri_refuses_timing_within_government():
     panel, _ = _panel(n_gov=6, assign="unit")
     with pytest.raises(InputError, match="varies within"):
         fc.randomization_inference(panel, Y, UNIT, TIME, G, cluster="gov_code")
+
+
+# ---- value chain -------------------------------------------------------------------------------
+def test_value_chain_tables_add_wild_rows_with_few_governments():
+    from berakhlak_research.models import value_chain
+    from tests._data.chain import value_chain_fixture
+
+    panel = value_chain_fixture(1, n_gov=8, units_per_gov=6)
+    out = value_chain.model_tables(panel, n_boot=200, n_wild=999)
+    paths = out["value_chain_paths"]
+    wild = paths[paths["method"] == "wild_cluster_bootstrap"].set_index("path")
+    cr1 = paths[paths["method"] == "cr1"].set_index("path")
+    assert set(wild.index) == {"a", "direct", "total"}
+    for p in wild.index:  # the same estimate, another inference
+        assert wild.loc[p, "estimate"] == pytest.approx(cr1.loc[p, "estimate"], rel=1e-9)
+        assert wild.loc[p, "se"] == pytest.approx(cr1.loc[p, "se"], rel=0.05)
+        assert wild.loc[p, "ci_low"] < wild.loc[p, "estimate"] < wild.loc[p, "ci_high"]
+    assert set(paths.loc[paths["preferred"], "method"]) == {
+        "wild_cluster_bootstrap", "cluster_bootstrap"
+    }  # fmt: skip
+    assert paths.groupby("path")["preferred"].sum().eq(1).all()
+    link = out["culture_ikm_link"]
+    lw = link[link["method"] == "wild_cluster_bootstrap"].set_index(["model", "value"])
+    lc = link[link["method"] == "cr1"].set_index(["model", "value"])
+    assert len(lw) == len(lc) == 8 + 8 + 7
+    np.testing.assert_allclose(lw["estimate"], lc.loc[lw.index, "estimate"], rtol=1e-8)
+    assert link.groupby(["model", "value"])["preferred"].sum().eq(1).all()
+    # (Enough governments, no wild rows: tests/models/value_chain, 40 governments.)
