@@ -245,3 +245,18 @@ def test_value_chain_tables_add_wild_rows_with_few_governments():
     np.testing.assert_allclose(lw["estimate"], lc.loc[lw.index, "estimate"], rtol=1e-8)
     assert link.groupby(["model", "value"])["preferred"].sum().eq(1).all()
     # (Enough governments, no wild rows: tests/models/value_chain, 40 governments.)
+
+
+def test_pipeline_inference_policy_table():
+    from berakhlak_research.pipeline import inference_policy
+
+    panel, _ = _panel(n_gov=7)
+    gov = panel.groupby(["gov_code", "wave"], as_index=False)[Y].mean()
+    pol = inference_policy(panel, gov)
+    assert list(pol["table"]) == [
+        "did_effects", "value_chain_paths", "culture_ikm_link", "did_effects"
+    ]  # fmt: skip
+    assert pol["few"].all() and (pol["n_clusters"] == 7).all()
+    assert set(pol["inference"]) == {"wild_cluster_bootstrap"}
+    big, _ = _panel(n_gov=25)
+    assert not inference_policy(big)["few"].any()
