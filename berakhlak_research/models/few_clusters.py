@@ -179,7 +179,7 @@ def few_clusters_policy(n_clusters: int, threshold: int = FEW_CLUSTERS_THRESHOLD
 def _draws(rng, n_boot: int, G: int, kind: str) -> tuple[np.ndarray, bool]:
     """``(n_draws, G)`` weights; every distinct draw when there are at most ``n_boot``."""
     if kind not in ("webb", "rademacher"):
-        raise InputError(f"weights={kind!r}; use 'webb' or 'rademacher'.")
+        raise InputError(f"multipliers={kind!r}; use 'webb' or 'rademacher'.")
     support = _WEBB if kind == "webb" else np.array([-1.0, 1.0])
     n_all = len(support) ** G
     if n_all <= n_boot:
@@ -197,7 +197,7 @@ def wild_cluster_bootstrap(
     *,
     null: float = 0.0,
     n_boot: int = 9999,
-    weights: str = "webb",
+    multipliers: str = "webb",
     seed: int = 0,
     level: float = 0.95,
     ci: bool = True,
@@ -228,8 +228,8 @@ def wild_cluster_bootstrap(
     n_boot : int, default 9999
         Draws; when the weights have at most ``n_boot`` distinct draws (2^G
         Rademacher, 6^G Webb) all are enumerated and the p-value is exact.
-    weights : {"webb", "rademacher"}
-        Webb's 6-point weights (+-sqrt(1/2), +-1, +-sqrt(3/2)), the default:
+    multipliers : {"webb", "rademacher"}
+        The cluster weights' distribution (not survey weights): Webb's 6-point weights (+-sqrt(1/2), +-1, +-sqrt(3/2)), the default:
         with few clusters Rademacher has only 2^G distinct draws.
     seed : int, default 0
     level : float, default 0.95
@@ -312,7 +312,7 @@ def wild_cluster_bootstrap(
         raise EstimationError("The tested combination has no cluster-level variation.")
 
     rng = np.random.default_rng(seed)
-    V, exact = _draws(rng, n_boot, G, weights)
+    V, exact = _draws(rng, n_boot, G, multipliers)
     B = V.shape[0]
     N0, N1 = np.empty(B), np.empty(B)
     D00, D01, D11 = np.empty(B), np.empty(B), np.empty(B)
@@ -362,7 +362,7 @@ def wild_cluster_bootstrap(
         ]
     )
     out.attrs["t_stat"] = (est - null) / se
-    out.attrs["weights"] = weights
+    out.attrs["multipliers"] = multipliers
     return out
 
 
@@ -423,7 +423,7 @@ def wild_bootstrap_ols(
     fixed_effects: list[str] | tuple[str, ...] = (),
     null: float = 0.0,
     n_boot: int = 9999,
-    weights: str = "webb",
+    multipliers: str = "webb",
     seed: int = 0,
     level: float = 0.95,
 ) -> pd.DataFrame:
@@ -455,7 +455,7 @@ def wild_bootstrap_ols(
         Factors entered as dummy columns (first level dropped), e.g. the wave.
     fixed_effects : list of str
         Factors absorbed; each must be nested in ``cluster``.
-    null, n_boot, weights, seed, level
+    null, n_boot, multipliers, seed, level
         As in :func:`wild_cluster_bootstrap`. Without ``fixed_effects`` an
         intercept is added.
 
@@ -502,7 +502,7 @@ def wild_bootstrap_ols(
             raise InputError(f"combination has {w.shape[0]} weights for {len(x)} x columns.")
         R[: len(x)] = w
     return wild_cluster_bootstrap(
-        yv, Xm, frame[cluster].to_numpy(), R, null=null, n_boot=n_boot, weights=weights,
+        yv, Xm, frame[cluster].to_numpy(), R, null=null, n_boot=n_boot, multipliers=multipliers,
         seed=seed, level=level,
     )  # fmt: skip
 
@@ -661,7 +661,7 @@ def did_wild_bootstrap(
     treated: str | None = None,
     min_cohort_size: int = 2,
     n_boot: int = 9999,
-    weights: str = "webb",
+    multipliers: str = "webb",
     seed: int = 0,
     level: float = 0.95,
 ) -> pd.DataFrame:
@@ -688,7 +688,7 @@ def did_wild_bootstrap(
         Treatment indicator for ``twfe`` (default: derived from
         ``first_treated``).
     min_cohort_size : int, default 2
-    n_boot, weights, seed, level
+    n_boot, multipliers, seed, level
         As in :func:`wild_cluster_bootstrap`.
 
     Returns
@@ -711,12 +711,12 @@ def did_wild_bootstrap(
         df = df[pd.to_numeric(df[y], errors="coerce").notna()]
         return wild_bootstrap_ols(
             df, y, treated, cluster=cluster, dummies=[time], fixed_effects=[unit],
-            n_boot=n_boot, weights=weights, seed=seed, level=level,
+            n_boot=n_boot, multipliers=multipliers, seed=seed, level=level,
         )  # fmt: skip
     P = _did_panel(data, y, unit, time, first_treated, cluster)
     yv, X, cl, R = _stacked(P, control, min_cohort_size)
     return wild_cluster_bootstrap(
-        yv, X, cl, R, n_boot=n_boot, weights=weights, seed=seed, level=level
+        yv, X, cl, R, n_boot=n_boot, multipliers=multipliers, seed=seed, level=level
     )
 
 

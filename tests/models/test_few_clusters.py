@@ -78,7 +78,7 @@ def test_wcr_equals_brute_force_enumeration(null):
     df = pd.DataFrame({"y": y, "x": x, "gov": gov, "unit": unit, "wave": wave})
     res = fc.wild_bootstrap_ols(
         df, "y", "x", cluster="gov", dummies=["wave"], fixed_effects=["unit"], null=null,
-        n_boot=999, weights="rademacher",
+        n_boot=999, multipliers="rademacher",
     )  # fmt: skip
     # Reference: unit and wave dummies in the design, no fixed-effect algebra.
     Xfull = np.column_stack(
@@ -153,7 +153,7 @@ def test_wcr_refuses_crossed_fixed_effects_and_bad_input():
     with pytest.raises(InputError, match="not nested"):
         fc.wild_bootstrap_ols(df, "y", "x", cluster="gov", fixed_effects=["wave"])
     with pytest.raises(InputError):
-        fc.wild_cluster_bootstrap(df["y"], df[["x"]], df["gov"], 0, weights="mammen")
+        fc.wild_cluster_bootstrap(df["y"], df[["x"]], df["gov"], 0, multipliers="mammen")
     with pytest.raises(EstimationError):
         fc.wild_cluster_bootstrap(df["y"], df[["x"]], np.zeros(40), 0)
 

@@ -23,6 +23,7 @@ from berakhlak_research.models.did.staggered import (
 )
 from berakhlak_research.models.did.two_way import event_study, twfe
 from berakhlak_research.models.few_clusters import (
+    FEW_CLUSTERS_THRESHOLD,
     did_wild_bootstrap,
     few_clusters_policy,
     randomization_inference,
@@ -131,7 +132,7 @@ def model_tables(
     control: str = "notyet",
     dose: tuple[str, ...] = ("hours", "stage_max"),
     alpha: float = 0.05,
-    min_clusters: int = 20,
+    min_clusters: int = FEW_CLUSTERS_THRESHOLD,
     n_wild: int = 9999,
     n_perm: int = 999,
 ) -> dict[str, pd.DataFrame]:

@@ -13,7 +13,11 @@ import pandas as pd
 
 from berakhlak_research.exceptions import EstimationError, InputError
 from berakhlak_research.framework import IKM_ELEMENT_CODES, IKM_ELEMENTS_2017, VALUE_CODES, VALUES
-from berakhlak_research.models.few_clusters import few_clusters_policy, wild_bootstrap_ols
+from berakhlak_research.models.few_clusters import (
+    FEW_CLUSTERS_THRESHOLD,
+    few_clusters_policy,
+    wild_bootstrap_ols,
+)
 from berakhlak_research.models.multilevel import random_intercept
 from berakhlak_research.models.value_chain.culture_link import (
     CULTURE_COLUMNS,
@@ -292,7 +296,7 @@ def model_tables(
     n_boot: int = 999,
     seed: int = 0,
     cluster: str = "gov_code",
-    min_clusters: int = 20,
+    min_clusters: int = FEW_CLUSTERS_THRESHOLD,
     n_wild: int = 9999,
 ) -> dict[str, pd.DataFrame]:
     """Fit every value-chain model and return the results-store tables.
