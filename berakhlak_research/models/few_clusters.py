@@ -229,8 +229,10 @@ def wild_cluster_bootstrap(
         Draws; when the weights have at most ``n_boot`` distinct draws (2^G
         Rademacher, 6^G Webb) all are enumerated and the p-value is exact.
     multipliers : {"webb", "rademacher"}
-        The cluster weights' distribution (not survey weights): Webb's 6-point weights (+-sqrt(1/2), +-1, +-sqrt(3/2)), the default:
-        with few clusters Rademacher has only 2^G distinct draws.
+        Distribution of the per-cluster bootstrap weights (not survey
+        weights): Webb's 6-point (+-sqrt(1/2), +-1, +-sqrt(3/2)), the
+        default, since with few clusters Rademacher has only 2^G distinct
+        draws.
     seed : int, default 0
     level : float, default 0.95
         Confidence level of the interval.
