@@ -38,6 +38,7 @@ __all__ = [
     "measure",
     "model_inputs",
     "fit_models",
+    "inference_policy",
 ]
 
 _INPUTS = ("units", "culture_responses", "skm_responses", "interventions")
@@ -297,6 +298,45 @@ def fit_models(data_dir: str | Path, n_boot: int = 999, seed: int = 0) -> dict[s
     )
     steps.update()
     steps.close()
+    tables["inference_policy"] = inference_policy(unit_panel, inputs["gov_panel"])
     # The panels hold unsuppressed unit figures: they feed the models but are
     # not written to the store, which the reports read.
     return tables
+
+
+def inference_policy(
+    unit_panel: pd.DataFrame | None, gov_panel: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Which inference each model table's rows should be read with, and the caveat key.
+
+    One :func:`~berakhlak_research.models.few_clusters.few_clusters_policy`
+    decision per panel, written to the results store so that a report prints
+    the same caveat the models acted on.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per table and panel: ``table`` (``did_effects``,
+        ``value_chain_paths``, ``culture_ikm_link``), ``panel`` ("unit",
+        "government"), ``n_clusters`` (governments), ``threshold``, ``few``,
+        ``inference`` ("wild_cluster_bootstrap" or "cluster_robust"),
+        ``caveat`` (text key "few_clusters", or missing).
+    """
+    from berakhlak_research.models.few_clusters import few_clusters_policy
+
+    rows = []
+    panels = [("unit", unit_panel), ("government", gov_panel)]
+    for name, panel in panels:
+        if panel is None or not len(panel):
+            continue
+        pol = few_clusters_policy(max(int(panel["gov_code"].nunique()), 1))
+        tables = ["did_effects"] + (
+            ["value_chain_paths", "culture_ikm_link"] if name == "unit" else []
+        )
+        rows.extend(
+            dict(table=t, panel=name, n_clusters=pol.n_clusters, threshold=pol.threshold,
+                 few=pol.few, inference=pol.inference, caveat=pol.caveat)
+            for t in tables
+        )  # fmt: skip
+    cols = ["table", "panel", "n_clusters", "threshold", "few", "inference", "caveat"]
+    return pd.DataFrame(rows, columns=cols).astype({"caveat": "string"})

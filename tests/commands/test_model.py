@@ -36,6 +36,13 @@ def test_model_command_writes_tables_and_recovers_the_truth(data_dir, tmp_path):
     # TWFE is biased under effects that grow with time since treatment.
     assert abs(tw["estimate"] - true_att) > abs(cs["estimate"] - true_att)
 
+    # 7 governments (few_clusters_policy): wild-bootstrap rows are the ones to read.
+    pol = store.read_table(out, "inference_policy")
+    assert pol["few"].all() and set(pol["caveat"]) == {"few_clusters"}
+    wild = eff[pick & eff["preferred"] & (eff["estimator"] == "staggered_att")]
+    assert list(wild["inference"]) == ["wild_cluster_bootstrap"]
+    assert wild["ci_low"].iloc[0] <= true_att <= wild["ci_high"].iloc[0]
+
     paths = store.read_table(out, "value_chain_paths").set_index("path")
     ind = paths.loc["indirect"]
     assert ind["ci_low"] <= truth["value_chain"]["indirect"] <= ind["ci_high"]

@@ -23,6 +23,12 @@ from berakhlak_research.models.did.staggered import (
     staggered_att,
 )
 from berakhlak_research.models.did.two_way import event_study, twfe
+from berakhlak_research.models.few_clusters import (
+    FEW_CLUSTERS_THRESHOLD,
+    did_wild_bootstrap,
+    few_clusters_policy,
+    randomization_inference,
+)
 
 __all__ = [
     "model_tables",
@@ -44,36 +50,76 @@ EFFECTS_COLUMNS = [
     "control",
     "band",
     "cluster",
+    "inference",
+    "preferred",
 ]
 PRETREND_COLUMNS = ["outcome", "panel", "statistic", "df", "p_value", "n_cells", "estimator"]
 
 
 def _panel_frames(unit_panel, gov_panel, min_clusters, notes):
+    """(name, frame, unit column, cluster column, few-clusters policy) per panel."""
     frames = []
     if unit_panel is not None:
         up = unit_panel.assign(_unit=unit_key(unit_panel))
         # Whole-government events make the government the assignment level:
-        # cluster there (also valid, if conservative, for unit-level events),
-        # unless there are too few governments for cluster-robust inference.
-        n_gov = int(up["gov_code"].nunique())
-        cluster = "gov_code"
-        if n_gov < min_clusters:
-            cluster = None
-            notes.append(
-                dict(
-                    outcome="(all)",
-                    panel="unit",
-                    kind="inference",
-                    n=n_gov,
-                    reason=f"only {n_gov} governments (fewer than min_clusters={min_clusters}): "
-                    "standard errors clustered by unit, not government; they understate the "
-                    "uncertainty if units of a government share shocks",
-                )
-            )
-        frames.append(("unit", up, "_unit", cluster))
+        # cluster there (also valid, if conservative, for unit-level events). With
+        # few governments the policy adds wild-bootstrap and randomisation rows
+        # rather than clustering by unit, which understated the uncertainty.
+        policy = few_clusters_policy(int(up["gov_code"].nunique()), min_clusters)
+        frames.append(("unit", up, "_unit", "gov_code", policy))
     if gov_panel is not None:
-        frames.append(("government", gov_panel.assign(_unit=gov_panel["gov_code"]), "_unit", None))
+        policy = few_clusters_policy(max(int(gov_panel["gov_code"].nunique()), 1), min_clusters)
+        frames.append(
+            ("government", gov_panel.assign(_unit=gov_panel["gov_code"]), "_unit", None, policy)
+        )
+    for name, df, _, _, policy in frames:
+        if policy.few:
+            reason = policy.note()
+            if not _timing_between_governments(df):
+                reason += (
+                    "; programme timing varies within governments, so randomisation over "
+                    "governments' timing does not apply (wild bootstrap only)"
+                )
+            notes.append(
+                dict(outcome="(all)", panel=name, kind="inference", n=policy.n_clusters,
+                     reason=reason)
+            )  # fmt: skip
     return frames
+
+
+def _timing_between_governments(df) -> bool:
+    """Whether every unit of a government shares its first treated period."""
+    g = pd.to_numeric(df["first_treated"], errors="coerce").fillna(0)
+    return bool((g.groupby(df["gov_code"]).nunique() <= 1).all())
+
+
+def _few_cluster_rows(sub, y, unit, control, level, n_wild, n_perm, seed, panel_name, excluded,
+                      with_ri):  # fmt: skip
+    """Overall staggered ATT and TWFE rows by wild cluster bootstrap and randomisation."""
+    rows = []
+    methods = [("wild_cluster_bootstrap", did_wild_bootstrap, {"n_boot": n_wild, "level": level})]
+    if with_ri:
+        methods.append(("randomization_inference", randomization_inference, {"n_perm": n_perm}))
+    for est in ("staggered_att", "twfe"):
+        for kind, fn, extra in methods:
+            try:
+                r = fn(sub, y, unit, "wave", "first_treated", cluster="gov_code",
+                       estimator=est, control=control, seed=seed, **extra)  # fmt: skip
+            except (EstimationError, InputError) as err:
+                excluded.append(
+                    dict(
+                        outcome=y, panel=panel_name, kind="inference", reason=f"{est} {kind}: {err}"
+                    )
+                )
+                continue
+            rows.append(
+                r.drop(columns=["n_clusters", "n_draws", "exact", "n"]).assign(
+                    level="overall", outcome=y, estimator=est, panel=panel_name,
+                    control=control if est == "staggered_att" else "", band="pointwise",
+                    cluster="government",
+                )
+            )  # fmt: skip
+    return rows
 
 
 def model_tables(
@@ -85,7 +131,9 @@ def model_tables(
     control: str = "notyet",
     dose: tuple[str, ...] = ("hours", "stage_max"),
     alpha: float = 0.05,
-    min_clusters: int = 20,
+    min_clusters: int = FEW_CLUSTERS_THRESHOLD,
+    n_wild: int = 9999,
+    n_perm: int = 999,
 ) -> dict[str, pd.DataFrame]:
     """Intervention effects of every outcome, for the results store.
 
@@ -95,8 +143,8 @@ def model_tables(
         Unit-wave panel (``gov_code, unit_code, wave, first_treated``, the
         outcome columns, optionally ``hours``, ``stage_max``), as built by
         :mod:`berakhlak_research.models.panel`. Standard errors are clustered
-        by government (by unit when there are fewer than ``min_clusters``
-        governments; noted in ``did_excluded``).
+        by government (with fewer than ``min_clusters`` governments, wild
+        bootstrap and randomisation rows are added; noted in ``did_excluded``).
     gov_panel : pandas.DataFrame, optional
         Government-wave panel (``gov_code, wave, first_treated``, outcomes).
     outcomes : sequence of str
@@ -109,8 +157,15 @@ def model_tables(
     dose : tuple of str
         Dose columns tried for ``did_dose`` (outcome ``culture_overall``).
     min_clusters : int
-        Fewest governments for government-clustered inference on the unit
-        panel.
+        Fewest governments for cluster-robust inference
+        (:func:`~berakhlak_research.models.few_clusters.few_clusters_policy`);
+        below it the overall staggered ATT and TWFE effects get extra rows
+        from the restricted wild cluster bootstrap (``n_wild`` Webb draws)
+        and from randomisation inference over the governments' programme
+        timing (``n_perm`` assignments, all of them when fewer), and the
+        policy's note goes to ``did_excluded`` (``kind = "inference"``).
+    n_wild, n_perm : int
+        Wild-bootstrap draws and randomisation assignments.
 
     Returns
     -------
@@ -118,7 +173,12 @@ def model_tables(
         ``did_effects``: ``outcome, estimator`` ("staggered_att", "twfe"),
         ``level, cohort, event_time, time, estimate, se, ci_low, ci_high,
         p_value, n, panel`` ("unit", "government"), ``control``, ``band``,
-        ``cluster`` (the clustering level: "government" or "unit").
+        ``cluster`` (the clustering level: "government"), ``inference``
+        ("multiplier_bootstrap" or "analytic" for staggered_att, "cr1" for
+        twfe, "wild_cluster_bootstrap", "randomization_inference": se and
+        interval NaN), ``preferred`` (the row to read for its estimate: the
+        wild bootstrap one for overall effects when the policy says few
+        clusters).
         ``did_pretrend``: ``outcome, panel, statistic, df, p_value, n_cells,
         estimator``. ``did_dose``: ``outcome, panel`` plus the columns of
         :func:`dose_response`. ``did_excluded``: ``outcome, panel, kind,
@@ -127,10 +187,12 @@ def model_tables(
     if unit_panel is None and gov_panel is None:
         raise InputError("model_tables needs unit_panel or gov_panel.")
     effects, pretrend, doses, excluded = [], [], [], []
-    for panel_name, df, unit, cluster in _panel_frames(
+    for panel_name, df, unit, cluster, policy in _panel_frames(
         unit_panel, gov_panel, min_clusters, excluded
     ):
-        cl_name = "government" if (cluster == "gov_code" or panel_name == "government") else "unit"
+        cl_name = "government"
+        staggered_inference = "multiplier_bootstrap" if n_boot > 0 else "analytic"
+        with_ri = policy.few and _timing_between_governments(df)
         for col in ("wave", "first_treated"):
             if col not in df.columns:
                 raise InputError(f"The {panel_name} panel has no column {col!r}.")
@@ -157,6 +219,7 @@ def model_tables(
                     panel=panel_name,
                     control=control,
                     cluster=cl_name,
+                    inference=staggered_inference,
                 )
             )
             pretrend.append(
@@ -164,9 +227,14 @@ def model_tables(
             )
             excluded.append(res.excluded.assign(outcome=y, panel=panel_name))
             effects.extend(
-                r.assign(cluster=cl_name)
+                r.assign(cluster=cl_name, inference="cr1")
                 for r in _twfe_rows(sub, y, unit, cluster, alpha, panel_name, excluded)
             )
+            if policy.few:
+                effects.extend(
+                    _few_cluster_rows(sub, y, unit, control, 1 - alpha, n_wild, n_perm, seed,
+                                      panel_name, excluded, with_ri)
+                )  # fmt: skip
             if y == "culture_overall":
                 for dcol in dose:
                     if dcol not in sub.columns:
@@ -182,8 +250,11 @@ def model_tables(
                         )
                         continue
                     doses.append(dr.assign(outcome=y, panel=panel_name))
+    eff = _concat(effects, EFFECTS_COLUMNS)
+    eff["preferred"] = _preferred(eff)
+    eff["n"] = _same_n(eff)
     out = {
-        "did_effects": _concat(effects, EFFECTS_COLUMNS),
+        "did_effects": eff,
         "did_pretrend": _concat(pretrend, PRETREND_COLUMNS),
         "did_excluded": _concat(excluded, ["outcome", "panel", *EXCLUDED_COLUMNS]),
     }
@@ -217,6 +288,26 @@ def _twfe_rows(sub, y, unit, cluster, alpha, panel_name, excluded):
         r.assign(outcome=y, estimator="twfe", panel=panel_name, control="", band="pointwise")
         for r in rows
     ]
+
+
+def _preferred(eff: pd.DataFrame) -> pd.Series:
+    """True for the row to read: the wild bootstrap's where it exists for that estimate."""
+    if not len(eff):
+        return pd.Series([], dtype=bool)
+    key = ["outcome", "estimator", "panel", "level"]
+    wild = eff["inference"].eq("wild_cluster_bootstrap")
+    has_wild = wild.groupby([eff[k] for k in key]).transform("any")
+    return (wild | ~has_wild) & ~eff["inference"].eq("randomization_inference")
+
+
+def _same_n(eff: pd.DataFrame) -> pd.Series:
+    """Few-cluster rows carry the n of their estimate's cluster-robust row (same estimate)."""
+    if not len(eff):
+        return eff["n"]
+    key = ["outcome", "estimator", "panel", "level"]
+    std = eff["inference"].isin(["multiplier_bootstrap", "analytic", "cr1"])
+    n_std = eff["n"].where(std).groupby([eff[k] for k in key]).transform("max")
+    return eff["n"].where(std, n_std)
 
 
 def _concat(frames, columns):

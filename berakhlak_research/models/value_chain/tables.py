@@ -14,6 +14,11 @@ import pandas as pd
 from berakhlak_research.exceptions import EstimationError, InputError
 from berakhlak_research.framework import IKM_ELEMENT_CODES, IKM_ELEMENTS_2017, VALUE_CODES, VALUES
 from berakhlak_research.keys import unit_key
+from berakhlak_research.models.few_clusters import (
+    FEW_CLUSTERS_THRESHOLD,
+    few_clusters_policy,
+    wild_bootstrap_ols,
+)
 from berakhlak_research.models.multilevel import random_intercept
 from berakhlak_research.models.value_chain.culture_link import (
     CULTURE_COLUMNS,
@@ -204,6 +209,86 @@ def _multilevel(unit_panel, skm_responses):
     return fixed[cols_f], variance[cols_v], eff
 
 
+def _treated_cells(frame: pd.DataFrame, cohort: str, time: str):
+    """Dummies of the treated (cohort, wave) cells and their share of treated rows.
+
+    The saturated design of the mediation's a, direct and total paths, so the
+    wild bootstrap tests exactly the combination the mediation reports.
+    """
+    treated = frame["treated"].to_numpy(dtype="float64") == 1
+    key = frame[cohort].astype("int64").astype(str) + ":" + frame[time].astype("int64").astype(str)
+    names = np.sort(key[treated].unique())
+    cols = {f"_cell_{k}": (treated & (key == k).to_numpy()).astype("float64") for k in names}
+    w = np.array([v.sum() for v in cols.values()])
+    return pd.DataFrame(cols, index=frame.index), w / w.sum()
+
+
+def _paths_wild(pf, values, cluster, staggered, n_wild, seed, level=0.95):
+    """Wild cluster bootstrap (WCR) rows for the linear paths a, direct and total."""
+    cols = ["treated", "culture_overall", "ikm", *values, "_unit", "wave", cluster]
+    if staggered:
+        cols.append("first_treated")
+    frame = pf[list(dict.fromkeys(cols))].dropna()
+    if staggered:
+        cells, w = _treated_cells(frame, "first_treated", "wave")
+        frame = pd.concat([frame, cells], axis=1)
+        x = list(cells.columns)
+    else:
+        x, w = ["treated"], np.array([1.0])
+    common = dict(cluster=cluster, combination=w, dummies=["wave"], fixed_effects=["_unit"],
+                  n_boot=n_wild, seed=seed, level=level)  # fmt: skip
+    rows = []
+    for path, y, controls in (("a", "culture_overall", []), ("direct", "ikm", list(values)),
+                              ("total", "ikm", [])):  # fmt: skip
+        r = wild_bootstrap_ols(frame, y, x, controls=controls, **common)
+        rows.append(r.assign(path=path))
+    out = pd.concat(rows, ignore_index=True).rename(columns={"inference": "method"})
+    return out[["path", "estimate", "se", "ci_low", "ci_high", "p_value", "n", "n_clusters",
+                "method"]]  # fmt: skip
+
+
+def _links_wild(panel, cluster, n_wild, seed, level=0.95):
+    """WCR rows for the within-unit culture-IKM slopes (unit effects absorbed, wave dummies)."""
+    data = panel.assign(_unit=panel["gov_code"].astype(str) + "/" + panel["unit_code"].astype(str))
+    prev = data[["_unit", "wave", *CULTURE_COLUMNS.values()]].assign(wave=lambda d: d["wave"] + 1)
+    data = data.merge(
+        prev.rename(columns={c: f"{c}_lag1" for c in CULTURE_COLUMNS.values()}),
+        on=["_unit", "wave"], how="left",
+    )  # fmt: skip
+    specs = [("within_unit", [v], [CULTURE_COLUMNS[v]], "") for v in CULTURE_COLUMNS]
+    specs += [
+        ("within_unit_lag1", [v], [CULTURE_COLUMNS[v] + "_lag1"], "") for v in CULTURE_COLUMNS
+    ]
+    joint_cols = [CULTURE_COLUMNS[v] for v in VALUE_CODES]
+    specs += [("within_unit_joint", [v], [CULTURE_COLUMNS[v]], "joint") for v in VALUE_CODES]
+    rows = []
+    for model, (v,), (col,), joint in specs:  # 23 regressions, not a loop over units
+        xs = joint_cols if joint else [col]
+        sub = data[list(dict.fromkeys(["ikm", *xs, "_unit", "wave", cluster]))].dropna()
+        sub = sub[sub.groupby("_unit")["_unit"].transform("size") > 1]
+        others = [c for c in xs if c != col]
+        try:
+            r = wild_bootstrap_ols(sub, "ikm", col, controls=others, cluster=cluster,
+                                   dummies=["wave"], fixed_effects=["_unit"], n_boot=n_wild,
+                                   seed=seed, level=level)  # fmt: skip
+        except (EstimationError, InputError):
+            continue  # e.g. no lagged observations; the cluster-robust row says why
+        rows.append(r.assign(value=v, model=model, lag=1 if "lag" in model else 0))
+    if not rows:
+        return pd.DataFrame()
+    out = pd.concat(rows, ignore_index=True).rename(columns={"inference": "method"})
+    return out.drop(columns=["n_draws", "exact"])
+
+
+def _mark_preferred(table: pd.DataFrame, key: list[str], few: bool) -> pd.DataFrame:
+    """``preferred``: the wild bootstrap row where the policy says few clusters and one exists."""
+    wild = table["method"].eq("wild_cluster_bootstrap")
+    if not few:
+        return table.assign(preferred=~wild)
+    has_wild = wild.groupby([table[k] for k in key]).transform("any")
+    return table.assign(preferred=wild | ~has_wild)
+
+
 def model_tables(
     unit_panel: pd.DataFrame,
     skm_responses: pd.DataFrame | None = None,
@@ -211,6 +296,8 @@ def model_tables(
     n_boot: int = 999,
     seed: int = 0,
     cluster: str = "gov_code",
+    min_clusters: int = FEW_CLUSTERS_THRESHOLD,
+    n_wild: int = 9999,
 ) -> dict[str, pd.DataFrame]:
     """Fit every value-chain model and return the results-store tables.
 
@@ -230,6 +317,15 @@ def model_tables(
     seed : int, default 0
     cluster : str, default "gov_code"
         Cluster of the standard errors and of the bootstrap.
+    min_clusters : int, default 20
+        Fewest clusters for cluster-robust inference
+        (:func:`~berakhlak_research.models.few_clusters.few_clusters_policy`).
+        Below it ``value_chain_paths`` gets restricted wild-cluster-bootstrap
+        rows for the linear paths a, direct and total, and
+        ``culture_ikm_link`` for the within-unit slopes (``method =
+        "wild_cluster_bootstrap"``, ``n_wild`` Webb draws, test-inversion
+        intervals); ``preferred`` marks the row to read.
+    n_wild : int, default 9999
 
     Returns
     -------
@@ -244,8 +340,9 @@ def model_tables(
         ci_low, ci_high, n, model: predicted random intercepts, i.e. the
         unit's deviation from the model's prediction); ``value_chain_paths``
         (path, estimate, se, ci_low, ci_high, p_value, n, n_clusters, method,
-        x, m, y, design); ``culture_ikm_link`` (value, estimate, se, ci_low,
-        ci_high, p_value, n, model, ...); ``key_drivers`` (target, gov_code,
+        x, m, y, design, preferred); ``culture_ikm_link`` (value, estimate, se,
+        ci_low, ci_high, p_value, n, model, ..., method: "cr1",
+        "mixed_model" or "wild_cluster_bootstrap", preferred); ``key_drivers`` (target, gov_code,
         outcome, driver, importance, share, r2, n); ``importance_performance``
         (gov_code, target, driver, driver_label_id, driver_label_en,
         importance, performance, quadrant, priority_id, priority_en,
@@ -286,6 +383,14 @@ def model_tables(
                           fixed_effects=["_unit", "wave"], mediators=values, n_boot=n_boot,
                           seed=seed)  # fmt: skip
         design = "unit_and_wave_fixed_effects"
+    policy = few_clusters_policy(max(int(pf[cluster].nunique()), 1), min_clusters)
+    if policy.few:
+        try:
+            wild = _paths_wild(pf, values, cluster, "first_treated" in pf.columns, n_wild, seed)
+            paths = pd.concat([paths, wild], ignore_index=True)
+        except (EstimationError, InputError):
+            pass  # the cluster-robust rows stand alone; the caveat still applies
+    paths = _mark_preferred(paths, ["path"], policy.few)
     out["value_chain_paths"] = paths.assign(x="treated", m="culture_overall", y="ikm",
                                             design=design)  # fmt: skip
 
@@ -299,7 +404,13 @@ def model_tables(
         pass  # a single wave: no lagged model
     if skm_responses is not None and len(skm_responses):
         links.append(cross_level(skm_responses, panel))
-    out["culture_ikm_link"] = pd.concat(links, ignore_index=True)
+    link = pd.concat(links, ignore_index=True)
+    link["method"] = np.where(link["model"].eq("cross_level"), "mixed_model", "cr1")
+    link_policy = few_clusters_policy(max(int(panel[cluster].nunique()), 1), min_clusters)
+    if link_policy.few:
+        wild = _links_wild(panel, cluster, n_wild, seed)
+        link = pd.concat([link, wild], ignore_index=True) if len(wild) else link
+    out["culture_ikm_link"] = _mark_preferred(link, ["value", "model"], link_policy.few)
 
     drv, ipa = [], []
     d, perf = value_drivers(panel)

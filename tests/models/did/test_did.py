@@ -339,10 +339,20 @@ def test_model_tables_contract(small):
     assert ((ex["outcome"] == "culture_AD") & (ex["reason"] == "no data")).sum() == 2
     assert "did_dose" in out and set(out["did_dose"]["level"]) == {"bin", "slope"}
     assert set(eff.loc[eff["panel"] == "unit", "cluster"]) == {"government"}
-    # Too few governments for government clusters: unit clusters, and it says so.
-    few = did.model_tables(panel, None, outcomes=["culture_overall"], n_boot=0, min_clusters=60)
-    assert set(few["did_effects"]["cluster"]) == {"unit"}
+    assert eff["preferred"].all() and set(eff["inference"]) == {"multiplier_bootstrap", "cr1"}
+    # Too few governments (few_clusters_policy): still clustered by government, plus
+    # wild-bootstrap and randomisation rows for the overall effects, and a note.
+    few = did.model_tables(panel, None, outcomes=["culture_overall"], n_boot=0, min_clusters=60,
+                           n_wild=999, n_perm=199)  # fmt: skip
+    fe = few["did_effects"]
+    assert set(fe["cluster"]) == {"government"}
     assert (few["did_excluded"]["kind"] == "inference").sum() == 1
+    ov = fe[fe["level"] == "overall"]
+    assert sorted(ov["inference"]) == sorted(["analytic", "cr1", *["wild_cluster_bootstrap",
+                                              "randomization_inference"] * 2])  # fmt: skip
+    pref = ov[ov["preferred"]]
+    assert set(pref["inference"]) == {"wild_cluster_bootstrap"} and len(pref) == 2
+    assert fe.loc[fe["level"] != "overall", "preferred"].all()
 
 
 def test_pretrend_small_cluster_form():

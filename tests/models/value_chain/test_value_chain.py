@@ -237,6 +237,11 @@ def test_model_tables_contract(panel):
     sat = ue[ue["outcome"] == "satisfaction"]
     assert sat["wave"].notna().all() and len(sat) == len(panel)
     assert set(out["value_chain_paths"]["path"]) == {"a", "b", "direct", "indirect", "total"}
+    # 40 governments: cluster-robust inference only (few_clusters_policy), all rows read.
+    assert not out["value_chain_paths"]["method"].eq("wild_cluster_bootstrap").any()
+    assert (
+        out["value_chain_paths"]["preferred"].all() and out["culture_ikm_link"]["preferred"].all()
+    )
 
 
 @pytest.fixture(scope="module")
