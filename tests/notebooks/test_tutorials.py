@@ -85,3 +85,21 @@ def test_raw_to_validated(demo_study, tmp_path):
     rejected = int(totals.split("rows_rejected")[1].split()[0])
     assert rejected > 0
     assert "R0" not in _output_of(nb, 'result.problems[["file"')  # no respondent ids shown
+
+
+def test_indices_with_intervals(demo_study, tmp_path):
+    nb = _run("02_indices_with_intervals", tmp_path, demo_dir=str(demo_study / "work"))
+    last = _last_output(nb)
+    assert "ci_low" in last and "category_confirmed" in last
+    # the design comparison shows both standard errors
+    assert "weights, no FPC" in _output_of(nb, "designs = ")
+
+
+def test_measurement_quality(demo_study, tmp_path):
+    nb = _run("03_measurement_quality", tmp_path, demo_dir=str(demo_study / "work"))
+    assert "cfi" in _last_output(nb) and "srmr" in _last_output(nb)
+    alpha = _output_of(nb, "psychometrics.cronbach_alpha(")
+    assert "ci_low" in alpha and "n_items" in alpha
+    src = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    for r_call in ("psych::alpha", "semTools::compRelSEM", "lavaan::cfa"):
+        assert r_call in src, r_call
