@@ -24,6 +24,7 @@ __all__ = ["main", "build_parser", "COMMANDS"]
 COMMANDS = (
     "simulate",
     "validate",
+    "mapping",
     "ingest",
     "measure",
     "model",

@@ -250,7 +250,9 @@ def _table_schema(name: str, likert_points: int, today: dt.date) -> TableSchema:
                            nullable=False),
             # Optional so that frames built before periods existed still validate.
             "period_code": pa.Column("string", nullable=True, required=False),
-            "response_date": _col("datetime64[ns]", *_dates(latest, None)),
+            # A future survey date is flagged (flag_future), not rejected: the
+            # answers are real, the date is a typing or clock error (issue 14).
+            "response_date": _col("datetime64[ns]"),
             "service": _col("string"),
             **{c: _col("Int8", _between(1, 4, "answer_range")) for c in IKM_ELEMENT_CODES},
             "sex": _col("string", _isin(SEXES)),

@@ -35,6 +35,9 @@ def add_parser(sub) -> None:
     p.add_argument("--period-rule", choices=DATE_RULES, default="year",
                    help="period a survey date in an SKM 'Periode' column belongs to "
                         "(default: its year)")  # fmt: skip
+    p.add_argument("--mapping", metavar="FILE",
+                   help="questionnaire mapping (TOML or YAML): columns, answer labels, period "
+                        "rule, constant codes; `berakhlak mapping draft` writes one")  # fmt: skip
     p.add_argument("--max-problems", type=int, default=20, help="problems to print (default 20)")
     p.set_defaults(run=run)
 
@@ -44,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = ingest(
         args.raw_dir, args.out, table=args.table, likert_points=args.likert_points,
-        sheet=args.sheet, period_rule=args.period_rule,
+        sheet=args.sheet, period_rule=args.period_rule, mapping=args.mapping,
     )  # fmt: skip
     print_summary(result, args.max_problems)
     for t, info in result.log["tables"].items():
@@ -52,5 +55,7 @@ def run(args: argparse.Namespace) -> int:
     n_rej = sum(1 for r in result.log["files"] if r.get("rejected_file"))
     if n_rej:
         print(f"Rejected rows kept in {n_rej} file(s) under {args.out}/interim/rejected/.")
+    for line in result.log.get("methods", []):
+        print(f"note: {line}")
     print(f"Log: {args.out}/interim/ingest-log.json")
     return result.exit_code

@@ -32,6 +32,8 @@ def add_parser(sub) -> None:
     p.add_argument("--period-rule", choices=DATE_RULES, default="year",
                    help="period a survey date in an SKM 'Periode' column belongs to "
                         "(default: its year)")  # fmt: skip
+    p.add_argument("--mapping", metavar="FILE",
+                   help="questionnaire mapping (TOML or YAML), as for ingest")  # fmt: skip
     p.add_argument("--max-problems", type=int, default=50,
                    help="problems to print (default 50; all are in the result)")  # fmt: skip
     p.set_defaults(run=run)
@@ -88,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = validate_paths(
         args.paths, table=args.table, likert_points=args.likert_points, sheet=args.sheet,
-        period_rule=args.period_rule,
+        period_rule=args.period_rule, mapping=args.mapping,
     )  # fmt: skip
     print_summary(result, args.max_problems)
     if result.exit_code:

@@ -21,7 +21,7 @@ from berakhlak_research.exceptions import FileProblem
 from berakhlak_research.framework import BEHAVIOURS, IKM_ELEMENTS_2017
 from berakhlak_research.tables import TABLE_NAMES, TABLES
 
-__all__ = ["norm_header", "aliases", "map_headers", "infer_table", "HeaderMatch"]
+__all__ = ["norm_header", "aliases", "map_headers", "infer_table", "HeaderMatch", "code_only"]
 
 # Aliases shared by every table that has the column.
 _COMMON: dict[str, tuple[str, ...]] = {
@@ -104,6 +104,12 @@ _ELEMENT_EXTRA: dict[str, tuple[str, ...]] = {
     "U9": ("sarana prasarana", "sarpras"),
 }
 
+# Elements headed by their number only ("Unsur 8", "U8"): read in the order of
+# PermenPANRB 14/2017, and the ingest log says that this order was assumed.
+_CODE_ONLY: dict[str, str] = {
+    n: f"U{i}" for i in range(1, 10) for n in (f"u{i}", f"u {i}", f"unsur {i}", f"unsur u{i}")
+}
+
 _PREFIX = re.compile(r"^(?:no |nomor )?([a-z]{1,2}\d{1,2}|\d{1,2})(?: |$)(.*)$")
 
 
@@ -132,13 +138,27 @@ def aliases(table_name: str) -> dict[str, str]:
         names += list(_ELEMENTS.get(col.name, ())) + list(_ELEMENT_EXTRA.get(col.name, ()))
         for n in names:
             out.setdefault(norm_header(n), col.name)
+    if table_name == "skm_responses":
+        for n, code in _CODE_ONLY.items():
+            out.setdefault(n, code)
     return out
 
 
+def code_only(header: str) -> bool:
+    """Whether a header names an SKM element by its number only ("U8", "Unsur 8")."""
+    return norm_header(header) in _CODE_ONLY
+
+
 class HeaderMatch(dict):
-    """Original header -> canonical column; ``ignored`` lists headers that matched nothing."""
+    """Original header -> canonical column.
+
+    ``ignored`` lists headers that matched nothing (or that a mapping set
+    aside); ``by_code`` lists the SKM element headers matched by number only,
+    whose order (PermenPANRB 14/2017) was therefore assumed.
+    """
 
     ignored: list[str]
+    by_code: list[str]
 
 
 def _match_one(header: str, amap: dict[str, str], codes: set[str], by_code: bool) -> str | None:
@@ -159,7 +179,20 @@ def _match_one(header: str, amap: dict[str, str], codes: set[str], by_code: bool
     return None
 
 
-def map_headers(headers: list[str], table_name: str, *, where: str = "") -> HeaderMatch:
+def _method_aliases(table_name: str, method: str) -> dict[str, str]:
+    amap = aliases(table_name)
+    if table_name != "skm_responses" or method == "2017":
+        return amap
+    from berakhlak_research.io.instruments import element_names
+
+    elements = {e.code for e in IKM_ELEMENTS_2017}
+    return {k: v for k, v in amap.items() if v not in elements} | element_names(method)
+
+
+def map_headers(
+    headers: list[str], table_name: str, *, where: str = "",
+    fixed: dict[str, str] | None = None, method: str = "2017",
+) -> HeaderMatch:  # fmt: skip
     """Map a file's headers to the canonical columns of ``table_name``.
 
     Parameters
@@ -170,6 +203,12 @@ def map_headers(headers: list[str], table_name: str, *, where: str = "") -> Head
         Canonical table name.
     where : str
         File (and sheet) named in error messages.
+    fixed : dict, optional
+        Header -> canonical column declared by a mapping; they win over every
+        alias, and ``"(ignore)"`` leaves a header out.
+    method : {"2017", "2014", "2004"}
+        The SKM questionnaire (:mod:`berakhlak_research.io.instruments`):
+        its elements are the required ones.
 
     Returns
     -------
@@ -182,20 +221,34 @@ def map_headers(headers: list[str], table_name: str, *, where: str = "") -> Head
     FileProblem
         Two headers map to the same column, or a required column is missing.
     """
-    amap = aliases(table_name)
+    amap = _method_aliases(table_name, method)
     tbl = TABLES[table_name]
     codes = {c.name for c in tbl.columns if re.fullmatch(r"[A-Z]{2}\d", c.name)}
     primary = {norm_header(c.header_id): c.name for c in tbl.columns} | {
         norm_header(c.name): c.name for c in tbl.columns
     }
+    fixed = dict(fixed or {})
+    declared = set(fixed.values())
     out = HeaderMatch()
     out.ignored = []
+    out.by_code = []
     seen: dict[str, str] = {}
     for h in headers:
+        if str(h) in fixed:
+            canon = fixed[str(h)]
+            if canon == "(ignore)":
+                out.ignored.append(str(h))
+            else:
+                seen[canon] = str(h)
+                out[str(h)] = canon
+            continue
         canon = _match_one(h, amap, codes, by_code=True)
-        if canon is None:
+        if canon is None or canon in declared:
+            # A mapping that put another column in this place wins.
             out.ignored.append(str(h))
             continue
+        if table_name == "skm_responses" and method == "2017" and code_only(h):
+            out.by_code.append(str(h))
         if canon in seen:
             # The standard header wins over an alias ("Kode Wilayah" beside
             # "Kabupaten/Kota"): the alias column is left out and listed.
@@ -216,13 +269,27 @@ def map_headers(headers: list[str], table_name: str, *, where: str = "") -> Head
             )
         seen[canon] = str(h)
         out[str(h)] = canon
-    missing = [c for c in tbl.columns if c.required and c.name not in seen]
+    required = [(c.header_id, c.name) for c in tbl.columns if c.required]
+    if table_name == "skm_responses" and method != "2017":
+        from berakhlak_research.io.instruments import _elements
+
+        el = {e.code for e in IKM_ELEMENTS_2017}
+        required = [r for r in required if r[1] not in el]
+        required += [(e.name_id, e.code) for e in _elements(method)]
+    missing = [r for r in required if r[1] not in seen]
     if missing:
+        hint = (
+            ' If the headers are question texts or numbers (a Google Form, "Unsur 1"), '
+            "write a mapping: `berakhlak mapping draft FILE` drafts one from the headers, "
+            "then ingest with --mapping."
+            if table_name == "skm_responses"
+            else ""
+        )
         raise FileProblem(
             f"{where}: table {table_name!r} needs the column(s) "
-            + ", ".join(f"{c.header_id!r} ({c.name})" for c in missing)
+            + ", ".join(f"{h!r} ({n})" for h, n in missing)
             + " and the file has none of them (or any alias; see data/README.md). "
-            "Add the column(s) or rename the header(s) and try again.",
+            "Add the column(s) or rename the header(s) and try again." + hint,
             where,
         )
     return out

@@ -13,8 +13,11 @@ import pandas as pd
 
 from berakhlak_research import __version__
 from berakhlak_research.exceptions import FileProblem
-from berakhlak_research.framework import LIKERT_POINTS
-from berakhlak_research.io.headers import infer_table, map_headers
+from berakhlak_research.framework import IKM_ELEMENTS_2017, LIKERT_POINTS
+from berakhlak_research.io.flags import flag_summary, quality_flags
+from berakhlak_research.io.headers import infer_table, map_headers, norm_header
+from berakhlak_research.io.instruments import element_codes, refuse_other_instrument
+from berakhlak_research.io.mapping import Mapping, applies_to, apply_mapping, load_mapping
 from berakhlak_research.io.read import SUPPORTED_SUFFIXES, read_raw
 from berakhlak_research.io.validate import Part, check, convert, raw_text
 from berakhlak_research.io.validate import unit_names as _unit_names
@@ -92,7 +95,7 @@ class IngestResult:
 
 def _load(
     path: Path, table: str | None, sheet: str | None, likert_points: int,
-    period_rule: str = "year",
+    period_rule: str = "year", mapping: Mapping | None = None,
 ) -> Part:  # fmt: skip
     raw = read_raw(path, sheet)
     headers = [str(c) for c in raw.frame.columns]
@@ -100,11 +103,35 @@ def _load(
         raise FileProblem(
             f"unknown table {table!r}; known tables: {', '.join(TABLE_NAMES)}.", str(path)
         )
-    name = table or infer_table(headers, where=raw.where)
-    m = map_headers(headers, name, where=raw.where)
-    return convert(
-        raw, name, dict(m), m.ignored, likert_points=likert_points, period_rule=period_rule
-    )
+    fixed: dict[str, str] = {}
+    notes: list[str] = []
+    use = mapping if mapping is not None and applies_to(mapping, headers) else None
+    if use is not None:
+        raw, fixed, notes = apply_mapping(raw, use)
+        name = table or use.table
+        method = use.method
+        period_rule = use.period_rule or period_rule
+    else:
+        if table in (None, "skm_responses"):
+            # An older questionnaire fits no table; say what it is instead.
+            refuse_other_instrument(headers, raw.where, None)
+        name = table or infer_table(headers, where=raw.where)
+        method = "2017"
+    if name == "skm_responses":
+        refuse_other_instrument(
+            [h for h in raw.frame.columns if fixed.get(h) != "(ignore)"], raw.where,
+            None if use is None else use.method,
+        )  # fmt: skip
+    m = map_headers([str(c) for c in raw.frame.columns], name, where=raw.where, fixed=fixed,
+                    method=method)  # fmt: skip
+    part = convert(
+        raw, name, dict(m), m.ignored, likert_points=likert_points, period_rule=period_rule,
+        answer_labels=use, method=method,
+    )  # fmt: skip
+    part.by_code = list(m.by_code)
+    part.notes = notes
+    part.mapping_used = use
+    return part
 
 
 @dataclass
@@ -153,6 +180,9 @@ def _finish(
         typed, table, likert_points=likert_points, today=today, units=units, skip=conv,
         where=where,
     )  # fmt: skip
+    method = parts[0].method
+    if table == "skm_responses" and method != "2017":
+        fails = _other_method_answered(fails, typed, method)
     allf = pd.concat([conv, fails], ignore_index=True) if len(fails) else conv
     allf = allf.sort_values("pos", kind="stable").reset_index(drop=True)
     bad_pos = np.unique(allf["pos"].to_numpy())
@@ -160,6 +190,19 @@ def _finish(
     keep[bad_pos] = False
     data = typed.loc[keep].reset_index(drop=True)
     data = data.astype({c.name: c.dtype for c in TABLES[table].columns})
+    flag_info = None
+    if table == "skm_responses":
+        test = np.concatenate([_mapped_values(p, "test") for p in parts])[keep]
+        who = np.concatenate([_mapped_values(p, "who") for p in parts])[keep]
+        flags = quality_flags(
+            data, element_codes(method), today=today, test=pd.Series(test),
+            who=pd.Series(who, dtype="string"),
+        )  # fmt: skip
+        data = pd.concat([data, flags], axis=1)
+        if method != "2017":
+            data["method_version"] = method
+        flag_info = (flags, np.concatenate([np.full(len(p.typed), j) for j, p in
+                                            enumerate(parts)])[keep])  # fmt: skip
 
     rejected, problems, reports = [], [], []
     part_of = np.searchsorted(offsets, allf["pos"].to_numpy(), side="right") - 1
@@ -196,11 +239,85 @@ def _finish(
                 for k, v in mine[keep[offsets[j] : offsets[j + 1]]].value_counts().items()
             }
             report["period_rule"] = part.period_rule
+        if table == "skm_responses":
+            report["method"] = part.method
+            report["element_order"] = _element_order(part)
+            if flag_info is not None:
+                fl, owner = flag_info
+                mine = owner == j
+                report["flags"] = flag_summary(data.loc[mine], fl.loc[mine])
+        if part.mapping_used is not None:
+            report["mapping"] = str(part.mapping_used.path)
+        if part.notes:
+            report["mapping_notes"] = list(part.notes)
         reports.append(report)
     if sum(r["rows_accepted"] for r in reports) != len(data):  # pragma: no cover
         raise RuntimeError("internal: row accounting does not add up")
     problems_df = pd.concat(problems, ignore_index=True)
     return _Done(data, rejected, problems_df, reports)
+
+
+def _other_method_answered(fails: pd.DataFrame, typed: pd.DataFrame, method: str) -> pd.DataFrame:
+    """``no_answers`` over the instrument's own elements (the schema knows only U1..U9)."""
+    fails = fails.loc[fails["rule"] != "no_answers"]
+    codes = list(element_codes(method))
+    none = typed[codes].isna().all(axis=1).to_numpy()
+    if not none.any():
+        return fails
+    pos = np.flatnonzero(none)
+    extra = pd.DataFrame(
+        {"pos": pos, "column": f"{codes[0]}..{codes[-1]}", "rule": "no_answers",
+         "reason": f"none of the {len(codes)} elements of the {method} instrument is answered",
+         "value": ""}
+    )  # fmt: skip
+    return pd.concat([fails, extra.astype(fails.dtypes.to_dict())], ignore_index=True)
+
+
+def _mapped_values(part: Part, what: str) -> np.ndarray:
+    """Per row of a file: whether the mapping's test column marks a test ("test"), or the
+    respondent identity from its respondent column ("who"); False / missing otherwise."""
+    n = len(part.typed)
+    m = part.mapping_used
+    col = None if m is None else (m.test_column if what == "test" else m.respondent_column)
+    header = None
+    if col is not None:
+        want = norm_header(col)
+        header = next((h for h in part.raw.frame.columns if norm_header(h) == want), None)
+    if header is None:
+        return np.zeros(n, dtype=bool) if what == "test" else np.full(n, None, dtype=object)
+    text = _raw_text(part.raw.frame[header])
+    if what == "who":
+        return text.to_numpy(dtype=object)
+    codes, uniq = pd.factorize(text)
+    keys = pd.Series(uniq).map(lambda v: norm_header(v).replace(" ", "").rstrip("0123456789"))
+    hit = keys.isin(set(m.test_values)).to_numpy()
+    return hit[codes] if len(hit) else np.zeros(n, dtype=bool)
+
+
+def _element_order(part: Part) -> dict:
+    """How the file's element columns were identified: by name, by the mapping, or by number
+    (then the order of PermenPANRB 14/2017 was assumed, and the log says so)."""
+    names = {e.code: e.name_id for e in IKM_ELEMENTS_2017}
+    if part.by_code:
+        cols = {h: part.mapping[h] for h in part.by_code}
+        return {
+            "identified_by": "number",
+            "assumed": "PermenPANRB 14/2017",
+            "note": "element columns headed by number only ("
+            + ", ".join(cols)
+            + ") were read in the order of PermenPANRB 14/2017 (U8 "
+            + names["U8"]
+            + ", U9 "
+            + names["U9"]
+            + "); if the questionnaire asked Sarana dan Prasarana 8th, declare the order in a "
+            "mapping (--mapping)",
+            "columns": cols,
+        }
+    if part.mapping_used is not None and any(
+        c in element_codes(part.method) for c in part.mapping_used.columns.values()
+    ):
+        return {"identified_by": "mapping"}
+    return {"identified_by": "name"}
 
 
 def _part_output(part: Part, f: pd.DataFrame, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -265,6 +382,7 @@ def read_table(
     likert_points: int = LIKERT_POINTS,
     today: dt.date | None = None,
     period_rule: str = "year",
+    mapping: str | Path | Mapping | None = None,
 ) -> ReadResult:
     """Read, convert and validate one raw export.
 
@@ -286,6 +404,8 @@ def read_table(
         Reference date for "in the future" (default: today).
     period_rule : {"year", "semester", "quarter", "month"}
         The period a survey date in the SKM "Periode" column belongs to.
+    mapping : path-like or Mapping, optional
+        A questionnaire mapping (:mod:`berakhlak_research.io.mapping`).
 
     Returns
     -------
@@ -302,7 +422,7 @@ def read_table(
         unknown table, required column missing).
     """
     path = Path(path)
-    part = _load(path, table, sheet, likert_points, period_rule)
+    part = _load(path, table, sheet, likert_points, period_rule, _as_mapping(mapping))
     done = _finish(
         [part], part.table, likert_points=likert_points, today=today, units=units,
         names=[str(path)],
@@ -313,6 +433,12 @@ def read_table(
 # --------------------------------------------------------------------------
 # Many files
 # --------------------------------------------------------------------------
+
+
+def _as_mapping(mapping) -> Mapping | None:
+    if mapping is None or isinstance(mapping, Mapping):
+        return mapping
+    return load_mapping(mapping)
 
 
 def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -382,6 +508,7 @@ def _run(
     extra_units: Path | None = None,
     sheet: str | None = None,
     period_rule: str = "year",
+    mapping: Mapping | None = None,
 ) -> tuple[IngestResult, dict[str, list[pd.DataFrame]], list[str]]:
     from tqdm.auto import tqdm
 
@@ -400,13 +527,17 @@ def _run(
     for f in bar:
         bar.set_postfix_str(f.name, refresh=False)
         is_book = f.suffix.lower() in (".xlsx", ".xlsm")
-        parts.append(_load(f, table, sheet if is_book else None, likert_points, period_rule))
+        parts.append(
+            _load(f, table, sheet if is_book else None, likert_points, period_rule, mapping)
+        )
     by_table: dict[str, list[int]] = {}
     for i, p in enumerate(parts):
-        by_table.setdefault(p.table, []).append(i)
+        by_table.setdefault(p.group, []).append(i)
     notes: list[str] = []
     units = None
-    order = [t for t in TABLE_NAMES if t in by_table]  # units first: TABLE_NAMES starts with it
+    # Units first (TABLE_NAMES starts with it); an older SKM instrument's own
+    # table (skm_responses_2014) right after the canonical one.
+    order = [g for t in TABLE_NAMES for g in sorted(by_table) if g.split("_20")[0] == t]
     if "units" not in by_table and any(t in _UNIT_TABLES for t in order):
         if extra_units is not None and extra_units.is_file():
             units = pd.read_parquet(extra_units)
@@ -419,7 +550,8 @@ def _run(
     for t in order:
         idx = by_table[t]
         done = _finish(
-            [parts[i] for i in idx], t, likert_points=likert_points, today=today,
+            [parts[i] for i in idx], parts[idx[0]].table, likert_points=likert_points,
+            today=today,
             units=None if t == "units" else units, names=[names[i] for i in idx],
         )  # fmt: skip
         tables[t] = done.data
@@ -454,10 +586,50 @@ def _run(
         "notes": notes,
         # reports built on simulated data must say so (a banner on every page)
         "synthetic": any(from_simulator(r) for r in roots),
+        "methods": _methods_notes(file_reports),
     }
+    if mapping is not None:
+        log["mapping"] = mapping.as_log()
     probs = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame()
     by_table_names = {t: [names[i] for i in by_table[t]] for t in order}
     return IngestResult(tables, rejected, probs, log), by_table_names, names
+
+
+def _methods_notes(reports: list[dict]) -> list[str]:
+    """Sentences for a report's methods section: assumed element order, instruments, flags."""
+    out: list[str] = []
+    by_number = [r["file"] for r in reports if r.get("element_order", {}).get("assumed")]
+    if by_number:
+        out.append(
+            "SKM element columns headed by number only (" + ", ".join(by_number) + ") were read "
+            "in the order of PermenPANRB 14/2017 (U8 Penanganan Pengaduan, Saran dan Masukan; "
+            "U9 Sarana dan Prasarana); no mapping declared another order."
+        )
+    mapped = sorted({r["mapping"] for r in reports if r.get("mapping")})
+    if mapped:
+        out.append("Columns, answer labels and periods were read with the mapping "
+                   + ", ".join(mapped) + ".")  # fmt: skip
+    old = sorted({r["method"] for r in reports if r.get("method") not in (None, "2017")})
+    for m in old:
+        out.append(
+            f"Responses to the {m} instrument are kept apart (table skm_responses_{m}) "
+            "and never pooled with the nine elements of PermenPANRB 14/2017."
+        )
+    counts: dict[str, int] = {}
+    rows = 0
+    for r in reports:
+        if "flags" in r:
+            rows += r["flags"]["rows"]
+            for k, v in r["flags"]["counts"].items():
+                counts[k] = counts.get(k, 0) + v
+    if rows:
+        out.append(
+            f"Of {rows:,} accepted SKM responses, "
+            + ", ".join(f"{v:,} {k.removeprefix('flag_').replace('_', ' ')}" for k, v in
+                        counts.items())
+            + " were flagged (kept, not dropped)."
+        )  # fmt: skip
+    return out
 
 
 def validate_paths(
@@ -469,6 +641,7 @@ def validate_paths(
     progress: bool | None = None,
     sheet: str | None = None,
     period_rule: str = "year",
+    mapping: str | Path | Mapping | None = None,
 ) -> IngestResult:
     """Check files and folders as :func:`ingest` would, writing nothing.
 
@@ -478,8 +651,9 @@ def validate_paths(
         Accepted tables, rejected rows, the problem list and the log (not written).
     """
     result, _, _ = _run(
-        list(paths), table, likert_points, today, progress, sheet=sheet, period_rule=period_rule
-    )
+        list(paths), table, likert_points, today, progress, sheet=sheet, period_rule=period_rule,
+        mapping=_as_mapping(mapping),
+    )  # fmt: skip
     return result
 
 
@@ -501,6 +675,7 @@ def ingest(
     progress: bool | None = None,
     sheet: str | None = None,
     period_rule: str = "year",
+    mapping: str | Path | Mapping | None = None,
 ) -> IngestResult:
     """Ingest every export in a folder: validated Parquet, quarantined rows, a log.
 
@@ -524,6 +699,9 @@ def ingest(
         Worksheet to read in every workbook (default: each workbook's first).
     period_rule : {"year", "semester", "quarter", "month"}
         The period a survey date in an SKM "Periode" column belongs to.
+    mapping : path-like or Mapping, optional
+        A questionnaire mapping (TOML or YAML; :mod:`berakhlak_research.io.mapping`),
+        applied to every file that has one of its headers.
     progress : bool, optional
         Show a progress bar (default: when several files and a terminal).
 
@@ -540,7 +718,7 @@ def ingest(
     result, by_table, names = _run(
         [raw_dir], table, likert_points, today, progress,
         extra_units=out / "processed" / "units.parquet",
-        sheet=sheet, period_rule=period_rule,
+        sheet=sheet, period_rule=period_rule, mapping=_as_mapping(mapping),
     )  # fmt: skip
     processed = out / "processed"
     rejected_dir = out / "interim" / "rejected"

@@ -19,6 +19,7 @@ import pandera.pandas as pa
 
 from berakhlak_research.framework import (
     BEHAVIOUR_CODES,
+    GENERIC_SKM_LABELS,
     IKM_ELEMENT_CODES,
     IKM_ELEMENTS_2017,
     LIKERT_LABELS,
@@ -81,6 +82,15 @@ class Part:
     failures: pd.DataFrame
     warnings: list[dict] = field(default_factory=list)
     period_rule: str = "year"
+    method: str = "2017"
+    by_code: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    mapping_used: object = None
+
+    @property
+    def group(self) -> str:
+        """Output table: the canonical one, or ``<table>_<method>`` for an older SKM instrument."""
+        return self.table if self.method == "2017" else f"{self.table}_{self.method}"
 
     @property
     def header_of(self) -> dict[str, str]:
@@ -95,6 +105,27 @@ def raw_text(s: pd.Series) -> pd.Series:
     return s.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
 
 
+_OLD_LABELS = ("Tidak baik", "Kurang baik", "Baik", "Sangat baik")
+
+
+def _element_converter(col: str, decimal: str, extra: dict[str, int] | None):
+    if col in IKM_ELEMENT_CODES:
+        labels = L.skm_labels(col)
+        el = {e.code: e for e in IKM_ELEMENTS_2017}[col]
+        hint = f"{el.labels_id[0]} .. {el.labels_id[-1]}"
+        if el.labels_id[0] != "Tidak sesuai":
+            hint += ", or Tidak sesuai .. Sangat sesuai"
+    else:
+        # Elements of the older instruments (Maklumat Pelayanan, the 2004 fourteen).
+        labels = {norm_header(t): i for tup in (_OLD_LABELS, GENERIC_SKM_LABELS)
+                  for i, t in enumerate(tup, start=1)}  # fmt: skip
+        hint = "Tidak baik .. Sangat baik, or Tidak sesuai .. Sangat sesuai"
+    if extra:
+        labels = {**labels, **extra}
+        hint += ", or the mapping's labels (" + ", ".join(list(extra)[:6]) + ")"
+    return lambda s: L.to_answers(s, labels, 4, decimal=decimal, hint=hint)
+
+
 def _converter(col: str, dtype: str, table: str, likert_points: int, decimal: str):
     if col == "gov_code":
         return L.to_government
@@ -104,12 +135,7 @@ def _converter(col: str, dtype: str, table: str, likert_points: int, decimal: st
         hint = f"{ends[0]} .. {ends[-1]}"
         return lambda s: L.to_answers(s, labels, likert_points, decimal=decimal, hint=hint)
     if table == "skm_responses" and col in IKM_ELEMENT_CODES:
-        labels = L.skm_labels(col)
-        el = {e.code: e for e in IKM_ELEMENTS_2017}[col]
-        hint = f"{el.labels_id[0]} .. {el.labels_id[-1]}"
-        if el.labels_id[0] != "Tidak sesuai":
-            hint += ", or Tidak sesuai .. Sangat sesuai"
-        return lambda s: L.to_answers(s, labels, 4, decimal=decimal, hint=hint)
+        return _element_converter(col, decimal, None)
     if col == "stage":
         return L.to_stage
     if col in _CHOICE_COLUMNS or (col == "age_group" and table == "culture_responses"):
@@ -133,12 +159,16 @@ _SOFT_CHOICES = {"skm_responses": {"sex": SEXES, "education": EDUCATION_LEVELS}}
 def convert(
     raw: RawFrame, table: str, mapping: dict[str, str], ignored: list[str], *,
     likert_points: int = LIKERT_POINTS, period_rule: str = "year",
+    answer_labels=None, method: str = "2017",
 ) -> Part:  # fmt: skip
     """Convert a raw frame's mapped columns to the canonical dtypes of ``table``.
 
     ``period`` (SKM tables) is parsed by :func:`berakhlak_research.periods.to_periods`
     into the survey year (``period``) and the canonical ``period_code``; a
-    survey date becomes its period by ``period_rule``.
+    survey date becomes its period by ``period_rule``. ``answer_labels``
+    (element code -> normalised label -> score, from a questionnaire mapping)
+    adds answer labels; ``method`` names the SKM instrument, whose elements
+    outside the 2017 nine (``MP``, ``E1..E14``) become extra Int8 columns.
 
     Returns
     -------
@@ -154,7 +184,14 @@ def convert(
     warnings: list[dict] = []
     soft = _SOFT_CHOICES.get(table, {})
     has_code = "period_code" in tbl.column_names
-    for col in tbl.columns:
+    extra_cols: list = []
+    if table == "skm_responses" and method != "2017":
+        from berakhlak_research.io.instruments import element_codes
+        from berakhlak_research.tables import Column
+
+        extra_cols = [Column(c, "Int8", c, True) for c in element_codes(method)
+                      if c not in IKM_ELEMENT_CODES]  # fmt: skip
+    for col in (*tbl.columns, *extra_cols):
         if col.name == "period_code" and has_code:
             if "period_code" not in typed:
                 typed["period_code"] = pd.Series(index=range(n), dtype="string")
@@ -166,6 +203,12 @@ def convert(
         if col.name == "period" and has_code:
             values, code, rule, reason = to_periods(src, period_rule)
             typed["period_code"] = code.reset_index(drop=True)
+        elif table == "skm_responses" and (col.name in IKM_ELEMENT_CODES or col in extra_cols):
+            extra = answer_labels.labels_for(col.name) if answer_labels is not None else None
+            values, rule, reason = _element_converter(col.name, raw.decimal, extra)(src)
+            if col in extra_cols:
+                # No schema covers these columns: check the 1..4 range here.
+                rule, reason, values = _range(values, rule, reason)
         else:
             values, rule, reason = _converter(
                 col.name, col.dtype, table, likert_points, raw.decimal
@@ -210,8 +253,28 @@ def convert(
             )
         )
     failures = _stack(fails)
-    frame = pd.DataFrame({c: typed[c] for c in tbl.column_names})
-    return Part(raw, table, dict(mapping), list(ignored), frame, failures, warnings, period_rule)
+    frame = pd.DataFrame({c: typed[c] for c in (*tbl.column_names, *(c.name for c in extra_cols))})
+    return Part(
+        raw, table, dict(mapping), list(ignored), frame, failures, warnings, period_rule, method
+    )
+
+
+def _range(values: pd.Series, rule, reason):
+    """Answers outside 1..4 in an element no schema covers: ``answer_range``."""
+    x = values.astype("Float64")
+    bad = (x.notna() & ((x < 1) | (x > 4))).to_numpy(dtype=bool, na_value=False)
+    if not bad.any():
+        return rule, reason, values
+    n = len(values)
+    rule = np.full(n, None, dtype=object) if rule is None else np.asarray(rule, dtype=object).copy()
+    reason = (
+        np.full(n, None, dtype=object)
+        if reason is None
+        else np.asarray(reason, dtype=object).copy()
+    )
+    rule[bad] = "answer_range"
+    reason[bad] = ("answer " + values[bad].astype(str) + " is outside 1..4").to_numpy()
+    return rule, reason, values.mask(pd.Series(bad, index=values.index))
 
 
 def _soften(values: pd.Series, allowed, column: str, header: str):

@@ -16,6 +16,7 @@ from berakhlak_research.cli import main
 from berakhlak_research.exceptions import FileProblem
 from berakhlak_research.framework import IKM_ELEMENTS_2017, LIKERT_LABELS
 from berakhlak_research.io import ingest, read_table, validate_paths
+from berakhlak_research.io.flags import FLAG_COLUMNS
 from berakhlak_research.tables import TABLES
 from tests._data.io_files import BAD, CLEAN, FORMATS, clean_frame, hashes, write_xlsx
 
@@ -57,7 +58,11 @@ def test_every_format_gives_the_same_tables(clean_results, fmt):
 
 def test_dtypes_follow_tables(clean_results):
     for name, frame in clean_results["xlsx"].tables.items():
-        assert list(frame.columns) == list(TABLES[name].column_names)
+        # SKM responses also carry the quality flags (berakhlak_research.io.flags).
+        extra = list(FLAG_COLUMNS) if name == "skm_responses" else []
+        assert list(frame.columns) == list(TABLES[name].column_names) + extra
+        for c in extra:
+            assert frame[c].dtype == bool
         for col in TABLES[name].columns:
             assert str(frame[col.name].dtype) == col.dtype, (name, col.name)
 
@@ -323,7 +328,8 @@ def test_ingest_writes_tables_quarantine_and_log(tmp_path):
     processed = tmp_path / "data" / "processed"
     for name in TABLES:
         frame = pd.read_parquet(processed / f"{name}.parquet")
-        assert list(frame.columns) == list(TABLES[name].column_names)
+        extra = list(FLAG_COLUMNS) if name == "skm_responses" else []
+        assert list(frame.columns) == list(TABLES[name].column_names) + extra
     cul = pd.read_parquet(processed / "culture_responses.parquet")
     assert str(cul["BP1"].dtype) == "Int8"
     # Both culture files were validated together: the second file repeats every

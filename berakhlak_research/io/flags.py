@@ -1,0 +1,151 @@
+"""Quality flags on accepted SKM responses: marked, never dropped.
+
+Real SKM data carry responses that are valid but suspect. Each flag is a
+boolean column of the processed table and a count in the ingest log, so an
+analysis can leave flagged rows out (or not) and the report's methods can say
+how many there were:
+
+``flag_straightlining``
+    every element answered, all with the same score (a form that pre-selects
+    "4" produces these); the log gives the share per unit and period.
+``flag_duplicate``
+    the same answers and the same respondent profile (service, sex, age,
+    education, occupation) in the same unit and period as an earlier row, and
+    either the same timestamp (a date with a time of day: a double click on
+    "Kirim") or the same respondent (the mapping's ``respondent_column``).
+    Every copy after the first is flagged, so dropping flagged rows keeps one.
+``flag_test``
+    the mapping's ``test_column`` holds a test name ("test", "asdasd", ...).
+``flag_future``
+    the survey date lies after the ingest day, or the period starts after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from berakhlak_research.periods import period_months
+
+__all__ = ["FLAG_COLUMNS", "quality_flags", "flag_summary", "MIN_UNIT_RESPONSES"]
+
+FLAG_COLUMNS = ("flag_straightlining", "flag_duplicate", "flag_test", "flag_future")
+MIN_UNIT_RESPONSES = 10
+"""Units with fewer responses are not listed by name in the straight-lining summary."""
+
+_PROFILE = ("service", "sex", "age_group", "education", "occupation")
+
+
+def _period_start(codes: pd.Series) -> pd.Series:
+    """First day of each period code (once per distinct code)."""
+    uniq = codes.dropna().unique()
+    starts = {}
+    for c in uniq:  # distinct periods: a handful
+        y, m, _ = period_months(str(c))
+        starts[c] = pd.Timestamp(year=y, month=m, day=1)
+    return codes.map(starts).astype("datetime64[ns]")
+
+
+def quality_flags(
+    data: pd.DataFrame,
+    codes: tuple[str, ...],
+    *,
+    today: dt.date | None = None,
+    test: pd.Series | None = None,
+    who: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The four quality flags of accepted SKM responses.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Accepted responses with canonical columns (``gov_code, unit_code,
+        period_code, response_date``, the element columns, the profile).
+    codes : tuple of str
+        Element columns of the instrument (U1..U9 for PermenPANRB 14/2017).
+    today : datetime.date, optional
+        The ingest day (default: today).
+    test : pandas.Series of bool, optional
+        Rows the mapping's test column marks (aligned with ``data``).
+    who : pandas.Series of str, optional
+        Respondent identity from the mapping's respondent column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Boolean columns ``flag_straightlining, flag_duplicate, flag_test,
+        flag_future``, aligned with ``data``.
+    """
+    today = today or dt.date.today()
+    n = len(data)
+    ans = data[list(codes)].to_numpy(dtype="float64", na_value=np.nan)
+    complete = ~np.isnan(ans).any(axis=1)
+    same = complete & (np.nanmax(ans, axis=1, initial=-1) == np.nanmin(ans, axis=1, initial=99))
+    straight = same & (len(codes) > 1)
+
+    where = [c for c in ("gov_code", "unit_code", "period_code") if c in data.columns]
+    prof = [c for c in _PROFILE if c in data.columns]
+    base = data[[*where, *codes, *prof]].astype("string").fillna("\x00")
+    dup = np.zeros(n, dtype=bool)
+    if "response_date" in data.columns:
+        ts = data["response_date"]
+        timed = ts.notna() & (ts != ts.dt.normalize())
+        if timed.any():
+            key = base.assign(_ts=ts.astype("string"))
+            dup |= timed.to_numpy() & key.duplicated(keep="first").to_numpy()
+    if who is not None:
+        w = who.reset_index(drop=True).astype("string").str.strip().str.lower()
+        has = w.notna() & (w != "")
+        if has.any():
+            key = base.reset_index(drop=True).assign(_who=w.fillna(""))
+            dup |= has.to_numpy() & key.duplicated(keep="first").to_numpy()
+
+    future = np.zeros(n, dtype=bool)
+    end = pd.Timestamp(today) + pd.Timedelta(days=1)
+    if "response_date" in data.columns:
+        future |= (data["response_date"] >= end).to_numpy(dtype=bool, na_value=False)
+    if "period_code" in data.columns:
+        future |= (_period_start(data["period_code"]) >= end).to_numpy(dtype=bool, na_value=False)
+    t = (
+        np.zeros(n, dtype=bool)
+        if test is None
+        else test.reset_index(drop=True).to_numpy(dtype=bool, na_value=False)
+    )
+    return pd.DataFrame(
+        {"flag_straightlining": straight, "flag_duplicate": dup, "flag_test": t,
+         "flag_future": future},
+        index=data.index,
+    )  # fmt: skip
+
+
+def flag_summary(data: pd.DataFrame, flags: pd.DataFrame, *, top: int = 20) -> dict:
+    """Counts of each flag and the straight-lining share per unit and period.
+
+    Returns
+    -------
+    dict
+        ``counts`` (flag -> rows), ``rows``, and ``straightlining_by_unit``: up
+        to ``top`` units (gov_code, unit_code, period_code, n, share), highest
+        share first, among units with at least :data:`MIN_UNIT_RESPONSES`
+        responses (smaller units count in the totals but are not listed).
+    """
+    counts = {c: int(flags[c].sum()) for c in FLAG_COLUMNS}
+    out: dict = {"rows": int(len(data)), "counts": counts, "straightlining_by_unit": []}
+    keys = [c for c in ("gov_code", "unit_code", "period_code") if c in data.columns]
+    if counts["flag_straightlining"] and keys:
+        g = (
+            pd.DataFrame({**{k: data[k] for k in keys}, "s": flags["flag_straightlining"]})
+            .groupby(keys, dropna=False, observed=True)["s"]
+            .agg(["size", "mean"])
+            .reset_index()
+        )
+        g = g.loc[(g["size"] >= MIN_UNIT_RESPONSES) & (g["mean"] > 0)]
+        g = g.sort_values(["mean", "size"], ascending=[False, False]).head(top)
+        out["straightlining_by_unit"] = [
+            {**{k: (None if pd.isna(r[k]) else str(r[k])) for k in keys},
+             "n": int(r["size"]), "share": round(float(r["mean"]), 4)}
+            for r in g.to_dict("records")
+        ]  # fmt: skip
+    return out
