@@ -704,7 +704,7 @@ def _pair_moments(d: _Design, x: np.ndarray, y: np.ndarray, count: np.ndarray):
     n_psu = d.psu_n.size
     key = d.group * n_psu + d.psu
     codes, inv = np.unique(key, return_inverse=True)
-    agg = _aggregator(inv.ravel(), codes.size)
+    agg = group_sum_matrix(inv.ravel(), codes.size)
     w = d.weight[:, None]
     moments = {
         "a0": agg @ (w * x), "a1": agg @ (w * y), "na": agg @ count.astype(float),
@@ -892,7 +892,7 @@ def calibration_residuals(
     for codes in margin_codes:
         ok = codes >= 0
         size = int(codes.max()) + 1 if ok.any() else 0
-        agg = _aggregator(np.where(ok, codes, size), size + 1)[:size]
+        agg = group_sum_matrix(np.where(ok, codes, size), size + 1)[:size]
         aggs.append((codes, ok, agg, np.asarray(agg @ dw).ravel()))
     scale = max(float(np.max(np.abs(e))) if e.size else 0.0, 1e-300)
     for _ in range(max_iter):
@@ -1041,7 +1041,7 @@ def calibrated_svymean(
     )  # fmt: skip
     # (domain, PSU) pairs over every PSU: a domain's residuals live on all rows
     n_psu = d.psu_n.size
-    agg = _aggregator(d.psu, n_psu)
+    agg = group_sum_matrix(d.psu, n_psu)
     w = d.weight[:, None]
 
     def per_pair(v: np.ndarray) -> np.ndarray:  # (N, D*V) -> (D*P, V)

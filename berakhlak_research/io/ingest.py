@@ -285,7 +285,7 @@ def _mapped_values(part: Part, what: str) -> np.ndarray:
         header = next((h for h in part.raw.frame.columns if norm_header(h) == want), None)
     if header is None:
         return np.zeros(n, dtype=bool) if what == "test" else np.full(n, None, dtype=object)
-    text = _raw_text(part.raw.frame[header])
+    text = raw_text(part.raw.frame[header])
     if what == "who":
         return text.to_numpy(dtype=object)
     codes, uniq = pd.factorize(text)
