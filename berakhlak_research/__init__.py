@@ -7,7 +7,8 @@ Domain and data contract
     :mod:`.framework` (values, behaviours, IKM elements, bands, stages),
     :mod:`.tables` (canonical tables and columns), :mod:`.regions`
     (governments and region codes), :mod:`.periods` (SKM periods),
-    :mod:`.schemas` (validation), :mod:`.exceptions`, :mod:`.paths`.
+    :mod:`.schemas` (validation), :mod:`.keys` (the government-unit key),
+    :mod:`.exceptions`, :mod:`.paths`.
 Data and statistics
     :mod:`.io` (read, validate and ingest raw exports), :mod:`.simulate`
     (synthetic data with known truth), :mod:`.survey` and

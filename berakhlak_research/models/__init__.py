@@ -8,10 +8,12 @@ Families (each a subpackage or module with its own ``__all__``):
   mediation, key drivers and importance-performance, and their tables;
 * :mod:`.multilevel` - random-intercept and nested models, ICC;
 * :mod:`.power` - minimum detectable effects and simulated power;
+* :mod:`.few_clusters` - inference with few governments: the policy, the
+  restricted wild cluster bootstrap and randomisation inference;
 * :mod:`.panel` - the unit and government panels the models run on.
 
 ``_ols`` is the families' shared least-squares plumbing (fixed effects,
 cluster-robust OLS, the cluster bootstrap on moments).
 """
 
-__all__ = ["did", "value_chain", "multilevel", "power", "panel"]
+__all__ = ["did", "value_chain", "multilevel", "power", "few_clusters", "panel"]

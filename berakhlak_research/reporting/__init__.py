@@ -8,6 +8,8 @@ Modules (imported on use; this package imports nothing at import time):
   groups and bilingual labels;
 * :mod:`.runner` - batch execution of report notebooks (one kernel per worker
   process, or a Dask cluster), with ``--resume``;
+* :mod:`.xlsx` - a report's tables as one workbook;
+* :mod:`.sections` - one module per report section, behind :mod:`.views`;
 * :mod:`.export` - HTML without code, the per-report manifest (provenance) and
   the index page of a wave.
 

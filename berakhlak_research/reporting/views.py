@@ -28,10 +28,8 @@ module is the stable face the notebooks and tests call (``views.<name>``).
 
 from __future__ import annotations
 
-from berakhlak_research.reporting.sections import context as _context
-from berakhlak_research.reporting.sections import figures as _figures
-from berakhlak_research.reporting.sections._common import SCORING
-from berakhlak_research.reporting.sections._html import (
+from berakhlak_research.reporting.sections import (
+    SCORING,
     Html,
     generated,
     note,
@@ -91,12 +89,6 @@ from berakhlak_research.reporting.sections.tables import (
     save_outputs,
     show,
 )
-
-# the worker caches (the same objects), reachable here so tests can inspect and clear them
-_TABLES = _context._TABLES
-_SHARED = _figures._SHARED
-_cached_table = _context._cached_table
-_gov_slice = _context._gov_slice
 
 __all__ = [
     "SCORING",

@@ -1,1 +1,36 @@
-"""One module per report section; :mod:`berakhlak_research.reporting.views` is the public facade."""
+"""One module per report section; :mod:`berakhlak_research.reporting.views` is the public facade.
+
+Modules: :mod:`.context` (the report context: parameters, cached results-store
+tables, the government's slice), :mod:`.summary` (headline index, national
+overview, descriptives), :mod:`.culture` (values, units, behaviours),
+:mod:`.programmes` (programme events and their effects), :mod:`.satisfaction`
+(IKM, the culture-IKM link, priorities), :mod:`.quality` (reliability, CFA,
+sample adequacy, suppression, provenance), :mod:`.figures` (the report's
+figures), :mod:`.tables` (the registry of shown tables and the outputs writer).
+The private ``_html`` and ``_common`` hold the HTML pieces and the helpers the
+sections share; the names the facade needs are re-exported here.
+"""
+
+from __future__ import annotations
+
+from berakhlak_research.reporting.sections._common import SCORING
+from berakhlak_research.reporting.sections._html import (
+    Html,
+    generated,
+    note,
+    section,
+    synthetic_banner,
+    synthetic_banner_html,
+    title,
+)
+
+__all__ = [
+    "SCORING",
+    "Html",
+    "generated",
+    "note",
+    "section",
+    "synthetic_banner",
+    "synthetic_banner_html",
+    "title",
+]
