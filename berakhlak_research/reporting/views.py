@@ -28,10 +28,8 @@ module is the stable face the notebooks and tests call (``views.<name>``).
 
 from __future__ import annotations
 
-from berakhlak_research.reporting.sections import context as _context
-from berakhlak_research.reporting.sections import figures as _figures
-from berakhlak_research.reporting.sections._common import SCORING
-from berakhlak_research.reporting.sections._html import (
+from berakhlak_research.reporting.sections import (
+    SCORING,
     Html,
     generated,
     note,
@@ -40,6 +38,8 @@ from berakhlak_research.reporting.sections._html import (
     synthetic_banner_html,
     title,
 )
+from berakhlak_research.reporting.sections import context as _context
+from berakhlak_research.reporting.sections import figures as _figures
 from berakhlak_research.reporting.sections.context import (
     FIGURE_FORMATS,
     ReportContext,
@@ -93,10 +93,10 @@ from berakhlak_research.reporting.sections.tables import (
 )
 
 # the worker caches (the same objects), reachable here so tests can inspect and clear them
-_TABLES = _context._TABLES
-_SHARED = _figures._SHARED
-_cached_table = _context._cached_table
-_gov_slice = _context._gov_slice
+_TABLES = _context.TABLE_CACHE
+_SHARED = _figures.FIGURE_CACHE
+_cached_table = _context.cached_table
+_gov_slice = _context.gov_slice
 
 __all__ = [
     "SCORING",
