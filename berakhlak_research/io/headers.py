@@ -14,11 +14,11 @@ prefix ("8. Sarana dan Prasarana" is still U9).
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 
 from berakhlak_research.exceptions import FileProblem
 from berakhlak_research.framework import BEHAVIOURS, IKM_ELEMENTS_2017
+from berakhlak_research.io.text import norm_header
 from berakhlak_research.tables import TABLE_NAMES, TABLES
 
 __all__ = ["norm_header", "aliases", "map_headers", "infer_table", "HeaderMatch", "code_only"]
@@ -111,13 +111,6 @@ _CODE_ONLY: dict[str, str] = {
 }
 
 _PREFIX = re.compile(r"^(?:no |nomor )?([a-z]{1,2}\d{1,2}|\d{1,2})(?: |$)(.*)$")
-
-
-def norm_header(text: object) -> str:
-    """Normalise a header: lower case, no accents, punctuation and spacing to single spaces."""
-    t = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    t = re.sub(r"[^0-9a-z]+", " ", t.lower())
-    return t.strip()
 
 
 @cache
@@ -271,11 +264,11 @@ def map_headers(
         out[str(h)] = canon
     required = [(c.header_id, c.name) for c in tbl.columns if c.required]
     if table_name == "skm_responses" and method != "2017":
-        from berakhlak_research.io.instruments import _elements
+        from berakhlak_research.io.instruments import elements
 
         el = {e.code for e in IKM_ELEMENTS_2017}
         required = [r for r in required if r[1] not in el]
-        required += [(e.name_id, e.code) for e in _elements(method)]
+        required += [(e.name_id, e.code) for e in elements(method)]
     missing = [r for r in required if r[1] not in seen]
     if missing:
         hint = (

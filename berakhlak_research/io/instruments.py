@@ -24,10 +24,11 @@ import re
 
 from berakhlak_research.exceptions import FileProblem
 from berakhlak_research.framework import IKM_ELEMENTS_2004, IkmElement
-from berakhlak_research.io.headers import norm_header
+from berakhlak_research.io.text import norm_header
 
 __all__ = [
     "IKM_ELEMENTS_2014",
+    "elements",
     "element_codes",
     "element_names",
     "detect_method",
@@ -49,7 +50,8 @@ IKM_ELEMENTS_2014: tuple[IkmElement, ...] = (
 """The nine elements of PermenPANRB 16/2014 in the regulation's order."""
 
 
-def _elements(method: str) -> tuple[IkmElement, ...]:
+def elements(method: str) -> tuple[IkmElement, ...]:
+    """The elements of a questionnaire method (``"2017"``, ``"2014"``, ``"2004"``), in order."""
     from berakhlak_research.framework import IKM_ELEMENTS_2017
 
     return {"2017": IKM_ELEMENTS_2017, "2014": IKM_ELEMENTS_2014, "2004": IKM_ELEMENTS_2004}[method]
@@ -57,13 +59,13 @@ def _elements(method: str) -> tuple[IkmElement, ...]:
 
 def element_codes(method: str) -> tuple[str, ...]:
     """Element codes of a questionnaire method (``"2017"``, ``"2014"``, ``"2004"``)."""
-    return tuple(e.code for e in _elements(method))
+    return tuple(e.code for e in elements(method))
 
 
 def element_names(method: str) -> dict[str, str]:
     """Normalised element name (Indonesian and English) -> code, for a method."""
     out: dict[str, str] = {}
-    for e in _elements(method):
+    for e in elements(method):
         out.setdefault(norm_header(e.name_id), e.code)
         out.setdefault(norm_header(e.name_en), e.code)
     return out

@@ -1,0 +1,19 @@
+"""Header text normalisation, shared by the header, label and instrument modules.
+
+Its own module so that :mod:`.instruments` (which needs it) and :mod:`.headers`
+(which needs the instruments) do not import each other.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["norm_header"]
+
+
+def norm_header(text: object) -> str:
+    """Normalise a header: lower case, no accents, punctuation and spacing to single spaces."""
+    t = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    t = re.sub(r"[^0-9a-z]+", " ", t.lower())
+    return t.strip()
