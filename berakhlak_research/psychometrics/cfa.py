@@ -84,6 +84,10 @@ class CfaResult:
     model: dict = field(repr=False)
     ml: MLFit = field(repr=False)
 
+    def tidy(self) -> pd.DataFrame:
+        """The loadings, :attr:`loadings` (columns :data:`LOADING_COLUMNS`)."""
+        return self.loadings
+
 
 def loading_pattern(model: dict[str, tuple[str, ...]]) -> tuple[list[str], np.ndarray]:
     """Items in model order and the items x factors 0/1 loading pattern of a simple structure."""
