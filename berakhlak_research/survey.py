@@ -1103,6 +1103,10 @@ class RakingResult:
     weights: pd.Series
     summary: pd.DataFrame
 
+    def tidy(self) -> pd.DataFrame:
+        """The per-stratum summary, :attr:`summary` (columns as listed there)."""
+        return self.summary
+
 
 def rake_weights(
     responses: pd.DataFrame,

@@ -66,10 +66,12 @@ def _panel_frames(unit_panel, gov_panel, min_clusters, notes):
         # cluster there (also valid, if conservative, for unit-level events). With
         # few governments the policy adds wild-bootstrap and randomisation rows
         # rather than clustering by unit, which understated the uncertainty.
-        policy = few_clusters_policy(int(up["gov_code"].nunique()), min_clusters)
+        policy = few_clusters_policy(int(up["gov_code"].nunique()), threshold=min_clusters)
         frames.append(("unit", up, "_unit", "gov_code", policy))
     if gov_panel is not None:
-        policy = few_clusters_policy(max(int(gov_panel["gov_code"].nunique()), 1), min_clusters)
+        policy = few_clusters_policy(
+            max(int(gov_panel["gov_code"].nunique()), 1), threshold=min_clusters
+        )
         frames.append(
             ("government", gov_panel.assign(_unit=gov_panel["gov_code"]), "_unit", None, policy)
         )

@@ -383,7 +383,7 @@ def model_tables(
                           fixed_effects=["_unit", "wave"], mediators=values, n_boot=n_boot,
                           seed=seed)  # fmt: skip
         design = "unit_and_wave_fixed_effects"
-    policy = few_clusters_policy(max(int(pf[cluster].nunique()), 1), min_clusters)
+    policy = few_clusters_policy(max(int(pf[cluster].nunique()), 1), threshold=min_clusters)
     if policy.few:
         try:
             wild = _paths_wild(pf, values, cluster, "first_treated" in pf.columns, n_wild, seed)
@@ -406,7 +406,7 @@ def model_tables(
         links.append(cross_level(skm_responses, panel).tidy())
     link = pd.concat(links, ignore_index=True)
     link["method"] = np.where(link["model"].eq("cross_level"), "mixed_model", "cr1")
-    link_policy = few_clusters_policy(max(int(panel[cluster].nunique()), 1), min_clusters)
+    link_policy = few_clusters_policy(max(int(panel[cluster].nunique()), 1), threshold=min_clusters)
     if link_policy.few:
         wild = _links_wild(panel, cluster, n_wild, seed)
         link = pd.concat([link, wild], ignore_index=True) if len(wild) else link
