@@ -59,6 +59,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
+from berakhlak_research.vocabulary import renamed
 
 __all__ = [
     "Z95",
@@ -81,7 +82,7 @@ Z95 = float(stats.norm.ppf(0.975))
 """The 97.5 % normal quantile used for 95 % intervals."""
 
 
-def normal_interval(estimate, se, level: float = 0.95):
+def normal_interval(estimate, se, *, level: float = 0.95):
     """Normal-theory interval ``estimate -/+ z * se`` (arrays in, arrays out)."""
     z = float(stats.norm.ppf(0.5 + level / 2))
     est = np.asarray(estimate, dtype=float)
@@ -524,6 +525,7 @@ def factorize_columns(df: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd
 _codes = factorize_columns
 
 
+@renamed(weight="weights")
 def svymean(
     data: pd.DataFrame,
     y: str | list[str],
@@ -531,7 +533,7 @@ def svymean(
     by: list[str] | None = None,
     cluster: str = "unit_code",
     strata: str | None = "gov_code",
-    weight: str | None = None,
+    weights: str | None = None,
     psu_population: str | None = None,
     stratum_population: str | None = None,
     fpc: bool = True,
@@ -539,6 +541,7 @@ def svymean(
     n_boot: int = 0,
     seed: int | None = None,
     stages: int = 2,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Design-based mean of each variable by domain, respondents clustered in units.
 
@@ -555,8 +558,8 @@ def svymean(
         PSU column (the work unit), nested in ``strata``.
     strata : str or None
         Stratum column (the government); None = one stratum.
-    weight : str, optional
-        Weight column; None = equal weights.
+    weights : str, optional
+        Survey weight column; None = equal weights.
     psu_population : str, optional
         Column with each PSU's population size (headcount).
     stratum_population : str, optional
@@ -567,6 +570,8 @@ def svymean(
         2: units then respondents (the culture survey). 1: a one-stage cluster design,
         whole units sampled: R's ``svydesign(ids = ~unit, fpc = ~M)`` without having to
         pretend each unit's population is its sample (``psu_population`` must be None).
+    level : float, default 0.95
+        Confidence level of the normal intervals.
 
     Returns
     -------
@@ -597,6 +602,7 @@ def svymean(
     stratum_of_psu, _ = _codes(psu_keys, strat_cols)
     group, group_keys = _codes(data, by)
     n = len(data)
+    weight = weights
     w = np.ones(n) if weight is None else data[weight].to_numpy(dtype=float)
     if np.any(~np.isfinite(w)) or np.any(w <= 0):
         raise EstimationError(f"svymean: weights in {weight!r} must be positive and finite.")
@@ -630,7 +636,7 @@ def svymean(
         seed=seed,
         stages=stages,
     )
-    lo, hi = normal_interval(res["estimate"], res["se"])
+    lo, hi = normal_interval(res["estimate"], res["se"], level=level)
     out = pd.DataFrame(
         {
             "variable": np.tile(ys, len(group_keys)),
@@ -714,7 +720,7 @@ def _pair_moments(d: _Design, x: np.ndarray, y: np.ndarray, count: np.ndarray):
 
 
 def _tidy(res, keys: pd.DataFrame, by, labels: dict[str, list], level: float, null=None):
-    lo, hi = normal_interval(res["estimate"], res["se"], level)
+    lo, hi = normal_interval(res["estimate"], res["se"], level=level)
     n_var = len(next(iter(labels.values())))
     out = pd.DataFrame({k: np.tile(v, len(keys)) for k, v in labels.items()})
     out["estimate"] = res["estimate"].ravel()
@@ -737,6 +743,7 @@ def _check_level(level: float) -> None:
         raise InputError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}.")
 
 
+@renamed(weight="weights")
 def svyratio(
     data: pd.DataFrame,
     numerator: str | list[str],
@@ -745,7 +752,7 @@ def svyratio(
     by: list[str] | None = None,
     cluster: str = "unit_code",
     strata: str | None = "gov_code",
-    weight: str | None = None,
+    weights: str | None = None,
     psu_population: str | None = None,
     stratum_population: str | None = None,
     fpc: bool = True,
@@ -770,7 +777,7 @@ def svyratio(
         (R's ``na.rm = TRUE``).
     by : list of str, optional
         Domain columns (R's ``svyby(..., svyratio)``); None = the whole sample.
-    cluster, strata, weight, psu_population, stratum_population, fpc
+    cluster, strata, weights, psu_population, stratum_population, fpc
         The design, as in :func:`svymean`.
     stages : {2, 1}, default 2
         As in :func:`svymean`: 1 = one-stage cluster design.
@@ -798,7 +805,7 @@ def svyratio(
     Examples
     --------
     The R equivalent of
-    ``svyratio(x, "api_stu", "enroll", cluster="dnum", strata=None, weight="pw",
+    ``svyratio(x, "api_stu", "enroll", cluster="dnum", strata=None, weights="pw",
     stratum_population="fpc", stages=1)``::
 
         d <- svydesign(ids = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
@@ -812,7 +819,7 @@ def svyratio(
     if missing:
         raise InputError(f"svyratio: columns {missing} are not in the data.")
     _check_one_stage(stages, psu_population, certainty=False)
-    d = _design(data, by=by, cluster=cluster, strata=strata, weight=weight,
+    d = _design(data, by=by, cluster=cluster, strata=strata, weight=weights,
                 psu_population=psu_population, stratum_population=stratum_population,
                 what="svyratio")  # fmt: skip
     yv = data[nums].to_numpy(dtype=float, na_value=np.nan)
@@ -913,12 +920,13 @@ def calibration_residuals(
     )
 
 
+@renamed(weight="weights")
 def calibrated_svymean(
     data: pd.DataFrame,
     y: str | list[str],
     *,
     margins: list[str],
-    weight: str,
+    weights: str,
     design_weight: str | None = None,
     calibration_groups: list[str] | None = None,
     by: list[str] | None = None,
@@ -951,8 +959,8 @@ def calibrated_svymean(
         Columns whose category totals the weights were calibrated to (population totals),
         e.g. ``["sex", "employment_type"]``. A row with a missing category is not in that
         margin. An empty list gives :func:`svymean` exactly.
-    weight : str
-        The calibrated (raked) weights.
+    weights : str
+        The calibrated (raked) survey weights.
     design_weight : str, optional
         The weights before calibration, used in the regression as R does; None = the
         calibrated weights themselves (asymptotically the same).
@@ -1007,12 +1015,12 @@ def calibrated_svymean(
     by = list(by or [])
     groups = list(calibration_groups or [])
     margins = list(margins)
-    cols = [*ys, *margins, *groups, weight] + ([design_weight] if design_weight else [])
+    cols = [*ys, *margins, *groups, weights] + ([design_weight] if design_weight else [])
     missing = [c for c in cols if c not in data.columns]
     if missing:
         raise InputError(f"calibrated_svymean: columns {missing} are not in the data.")
     _check_one_stage(stages, psu_population, certainty=False)
-    d = _design(data, by=by, cluster=cluster, strata=strata, weight=weight,
+    d = _design(data, by=by, cluster=cluster, strata=strata, weight=weights,
                 psu_population=psu_population, stratum_population=stratum_population,
                 what="calibrated_svymean")  # fmt: skip
     n, n_var, n_dom = len(data), len(ys), len(d.group_keys)
@@ -1094,6 +1102,10 @@ class RakingResult:
 
     weights: pd.Series
     summary: pd.DataFrame
+
+    def tidy(self) -> pd.DataFrame:
+        """The per-stratum summary, :attr:`summary` (columns as listed there)."""
+        return self.summary
 
 
 def rake_weights(

@@ -73,7 +73,7 @@ def test_svymean_matches_r_with_independent_scores():
     ref = ref[(ref["variable"] == "BP1_fav") & (ref["level"] == "government")]
     for design, fpc in (("two_stage", True), ("ultimate_cluster", False)):
         got = survey.svymean(
-            x, "BP1_fav", by=["gov_code"], weight="w", psu_population="N",
+            x, "BP1_fav", by=["gov_code"], weights="w", psu_population="N",
             stratum_population="M", fpc=fpc,
         )  # fmt: skip
         exp = ref[ref["design"] == design].set_index("gov_code").loc[got["gov_code"]]
@@ -98,7 +98,7 @@ def test_svymean_srs_by_hand():
 def test_svymean_rejects_bad_weights():
     d = pd.DataFrame({"y": [1.0, 2.0], "u": [1, 2], "w": [1.0, -1.0]})
     with pytest.raises(EstimationError):
-        survey.svymean(d, "y", strata=None, cluster="u", weight="w")
+        survey.svymean(d, "y", strata=None, cluster="u", weights="w")
 
 
 def test_bootstrap_agrees_with_ultimate_cluster_variance():

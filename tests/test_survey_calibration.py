@@ -20,7 +20,7 @@ def _calibrated(design: str) -> tuple[pd.DataFrame, dict]:
     w = pd.read_csv(R_DIR / "api_calibrated_weights.csv")
     x = _api(data).merge(w[w["design"] == design][["snum", "w_cal"]], on="snum",
                          validate="1:1")  # fmt: skip
-    return x, {k: v for k, v in kw.items() if k != "weight"}
+    return x, {k: v for k, v in kw.items() if k != "weights"}
 
 
 def _r(design: str, statistic: str) -> pd.DataFrame:
@@ -31,7 +31,7 @@ def _r(design: str, statistic: str) -> pd.DataFrame:
 @pytest.mark.parametrize("design", list(DESIGNS))
 def test_calibrated_mean_matches_r_calibrate(design):
     x, kw = _calibrated(design)
-    args = dict(margins=["stype", "sch_wide"], weight="w_cal", design_weight="pw", **kw)
+    args = dict(margins=["stype", "sch_wide"], weights="w_cal", design_weight="pw", **kw)
     nat = survey.calibrated_svymean(x, "api00", **args)
     dom = survey.calibrated_svymean(x, "api00", by=["stype"], **args).set_index("stype")
     got = pd.concat([nat.assign(stype="all").set_index("stype"), dom])
@@ -46,16 +46,16 @@ def test_calibrated_mean_matches_r_calibrate(design):
 def test_calibration_lowers_the_se_of_the_issue():
     """apistrat: 9.2695 calibration-aware (R calibrate), 9.4102 with the raked weights fixed."""
     x, kw = _calibrated("strat")
-    cal = survey.calibrated_svymean(x, "api00", margins=["stype", "sch_wide"], weight="w_cal",
+    cal = survey.calibrated_svymean(x, "api00", margins=["stype", "sch_wide"], weights="w_cal",
                                     design_weight="pw", **kw)["se"].iloc[0]  # fmt: skip
-    fixed = survey.svymean(x, "api00", weight="w_cal", **kw)["se"].iloc[0]
+    fixed = survey.svymean(x, "api00", weights="w_cal", **kw)["se"].iloc[0]
     assert fixed == pytest.approx(_r("strat", "calibrated_weights_as_fixed").loc["all", "se"],
                                   rel=1e-8)  # fmt: skip
     assert cal == pytest.approx(9.26954760646102, rel=1e-7) and cal < fixed
     # rake()'s approximation (unweighted backfitting) is within 0.05 %
     assert cal == pytest.approx(_r("strat", "raked_mean_rake").loc["all", "se"], rel=5e-4)
     # regression on the calibrated instead of the design weights: nearly the same
-    own = survey.calibrated_svymean(x, "api00", margins=["stype", "sch_wide"], weight="w_cal",
+    own = survey.calibrated_svymean(x, "api00", margins=["stype", "sch_wide"], weights="w_cal",
                                     **kw)["se"].iloc[0]  # fmt: skip
     assert own == pytest.approx(cal, rel=1e-2)
 
@@ -66,7 +66,7 @@ def test_no_margins_is_svymean_and_headcount_raking_needs_none():
     x["y"] = x["BP1"].astype(float)
     rk = survey.rake_weights(x, units, trim=None)
     x["w_r"] = rk.weights
-    kw = dict(cluster="unit_code", strata="gov_code", weight="w_r", psu_population="N",
+    kw = dict(cluster="unit_code", strata="gov_code", weights="w_r", psu_population="N",
               stratum_population="M", by=["gov_code"])  # fmt: skip
     a = survey.calibrated_svymean(x, "y", margins=[], **kw)
     b = survey.svymean(x, "y", **kw)
@@ -92,7 +92,7 @@ def test_raked_to_a_sex_margin_per_government():
     base = survey.rake_weights(x, units, trim=None).weights
     raked = survey.rake_weights(x, units, margins={"sex": margin}, trim=None).weights
     x = x.assign(w_d=base, w_r=raked)
-    kw = dict(cluster="unit_code", strata="gov_code", weight="w_r", psu_population="N",
+    kw = dict(cluster="unit_code", strata="gov_code", weights="w_r", psu_population="N",
               stratum_population="M", by=["gov_code"])  # fmt: skip
     cal = survey.calibrated_svymean(x, "y", margins=["sex"], design_weight="w_d",
                                     calibration_groups=["gov_code"], **kw)  # fmt: skip
@@ -123,6 +123,6 @@ def test_residuals_are_the_weighted_least_squares_residuals():
 def test_calibration_bad_input():
     x, kw = _calibrated("strat")
     with pytest.raises(InputError, match="not in the data"):
-        survey.calibrated_svymean(x, "api00", margins=["nope"], weight="w_cal", **kw)
+        survey.calibrated_svymean(x, "api00", margins=["nope"], weights="w_cal", **kw)
     with pytest.raises(InputError, match="level"):
-        survey.calibrated_svymean(x, "api00", margins=[], weight="w_cal", level=1.5, **kw)
+        survey.calibrated_svymean(x, "api00", margins=[], weights="w_cal", level=1.5, **kw)

@@ -23,13 +23,13 @@ def _api(name: str) -> pd.DataFrame:
 # our arguments for R's three designs
 DESIGNS = {
     # svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc)
-    "strat": ("strat", dict(cluster="snum", strata="stype", weight="pw",
+    "strat": ("strat", dict(cluster="snum", strata="stype", weights="pw",
                             stratum_population="fpc", stages=1)),
     # svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc): one-stage cluster
-    "clus1": ("clus1", dict(cluster="dnum", strata=None, weight="pw",
+    "clus1": ("clus1", dict(cluster="dnum", strata=None, weights="pw",
                             stratum_population="fpc", stages=1)),
     # svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, weights = ~pw)
-    "clus2": ("clus2", dict(cluster="dnum", strata=None, weight="pw",
+    "clus2": ("clus2", dict(cluster="dnum", strata=None, weights="pw",
                             stratum_population="fpc1", psu_population="fpc2")),
 }  # fmt: skip
 
@@ -76,7 +76,7 @@ def test_svymean_one_stage_and_two_stage_match_r(design):
 def test_one_stage_cluster_needs_no_fake_unit_populations():
     """Before stages=1 a one-stage design matched R only with psu_population = sample size."""
     x = _api("clus1")
-    kw = dict(cluster="dnum", strata=None, weight="pw", stratum_population="fpc")
+    kw = dict(cluster="dnum", strata=None, weights="pw", stratum_population="fpc")
     one = survey.svymean(x, "api00", stages=1, **kw)["se"].iloc[0]
     faked = survey.svymean(x.assign(n_u=x.groupby("dnum")["snum"].transform("size")), "api00",
                            psu_population="n_u", **kw)["se"].iloc[0]  # fmt: skip

@@ -52,7 +52,9 @@ def change_test(estimate, se, prev_estimate, prev_se) -> pd.DataFrame:
     )
 
 
-def culture_benchmarks(culture_index: pd.DataFrame, kinds: pd.Series | None = None) -> pd.DataFrame:
+def culture_benchmarks(
+    culture_index: pd.DataFrame, *, kinds: pd.Series | None = None
+) -> pd.DataFrame:
     """Ranks, peer median and upper quartile, and change, from government-level culture indices.
 
     Parameters

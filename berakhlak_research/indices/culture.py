@@ -50,6 +50,7 @@ from berakhlak_research.indices._common import (
 )
 from berakhlak_research.keys import GOV, UNIT, check_unit
 from berakhlak_research.survey_levels import ratio_levels
+from berakhlak_research.vocabulary import renamed
 
 __all__ = ["SCORINGS", "LEVELS", "culture_index", "culture_tables", "item_scores"]
 
@@ -60,7 +61,7 @@ _NV = len(_VARS)
 _BLOCK_ROWS = 32_768  # respondents per cache-sized block of the pattern-count pass
 
 
-def item_scores(points: int = LIKERT_POINTS) -> dict[str, np.ndarray]:
+def item_scores(*, points: int = LIKERT_POINTS) -> dict[str, np.ndarray]:
     """Score of each answer 0..k (0 = missing) under each scoring, on 0-100."""
     x = np.arange(points + 1, dtype=float)
     fav = np.where(x >= favourable_threshold(points), 100.0, 0.0)
@@ -449,11 +450,12 @@ def _long(keys, res, scoring, var_idx, var_name, level, min_group, boot):
     return pd.DataFrame(out)
 
 
+@renamed(levels="aggregations")
 def culture_tables(
     responses: pd.DataFrame,
     units: pd.DataFrame | None = None,
     *,
-    levels: tuple[str, ...] = LEVELS,
+    aggregations: tuple[str, ...] = LEVELS,
     scorings: tuple[str, ...] = SCORINGS,
     weights: str | np.ndarray | None = None,
     points: int = LIKERT_POINTS,
@@ -471,7 +473,7 @@ def culture_tables(
     units : pandas.DataFrame, optional
         ``units`` table (``gov_code``, ``unit_code``, ``headcount``) for the
         finite-population corrections; None = no FPC information.
-    levels : tuple of str
+    aggregations : tuple of str
         Any of "national", "province" (all governments of a province pooled;
         ``gov_code`` is the two-digit province code), "government", "unit".
     scorings : tuple of str
@@ -502,6 +504,7 @@ def culture_tables(
     for s in scorings:
         if s not in SCORINGS:
             raise ParameterError(f"Unknown scoring {s!r}; use 'favourable' or 'mean'.")
+    levels = aggregations
     for lv in levels:
         if lv not in LEVELS:
             raise ParameterError(f"Unknown level {lv!r}; use one of {', '.join(LEVELS)}.")
@@ -649,9 +652,9 @@ def culture_tables(
 def culture_index(
     responses: pd.DataFrame,
     by: list[str] | tuple[str, ...] = ("gov_code", "wave"),
+    *,
     scoring: str = "favourable",
     weights: str | np.ndarray | None = None,
-    *,
     units: pd.DataFrame | None = None,
     points: int = LIKERT_POINTS,
     fpc: bool = True,

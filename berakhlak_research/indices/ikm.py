@@ -4,7 +4,7 @@ Per element ``u``: total of the scores, ``NRR_u`` = mean score over the
 respondents who answered it, weighted NRR = ``NRR_u * weight``, and
 ``NRR_u * 25`` with its band. IKM (nilai interval, 1-4) = sum of the weighted
 NRRs; the converted IKM (25-100) = IKM x 25, banded unrounded. The weight is
-exactly 1/9 by default (``weight="rounded"`` uses the printed 0.111, to
+exactly 1/9 by default (``element_weight="rounded"`` uses the printed 0.111, to
 reproduce an office's report); the 2004 method (KEP/25/M.PAN/2/2004) has 14
 elements and weight 1/14. Every row carries its ``method_version``.
 
@@ -34,6 +34,7 @@ from berakhlak_research.indices._common import (
     factorize_columns,
 )
 from berakhlak_research.keys import GOV, UNIT, check_unit
+from berakhlak_research.vocabulary import renamed
 
 __all__ = ["ikm", "ikm_elements_table", "krejcie_morgan", "sample_adequacy", "KM_INFINITE"]
 
@@ -98,11 +99,14 @@ def _element_answers(responses: pd.DataFrame, codes: tuple[str, ...]) -> list[np
     return out
 
 
-def _compute(responses, by, method, weight, cluster):
+def _compute(responses, by, method, element_weight, cluster):
+    weight = element_weight
     if method not in IKM_METHODS:
         raise ParameterError(f"Unknown IKM method {method!r}; use '2017' or '2004'.")
     if weight not in _WEIGHTS:
-        raise ParameterError(f"Unknown IKM weight {weight!r}; use 'exact' (1/9) or 'rounded'.")
+        raise ParameterError(
+            f"Unknown element_weight={weight!r}; use 'exact' (1/9) or 'rounded' (0.111)."
+        )
     by = list(by)
     miss = [c for c in by if c not in responses.columns]
     if miss:
@@ -174,12 +178,13 @@ def _check_units(responses, by, cluster, func):
                    fix=f"Add {GOV!r} to by (units are numbered within each government).")  # fmt: skip
 
 
+@renamed(weight="element_weight")
 def ikm(
     responses: pd.DataFrame,
     by: list[str] | tuple[str, ...] = ("gov_code", "unit_code", "period"),
-    weight: str = "exact",
-    method: str = "2017",
     *,
+    element_weight: str = "exact",
+    method: str = "2017",
     cluster: str | None = "unit_code",
     min_group: int = MIN_GROUP,
 ) -> pd.DataFrame:
@@ -192,8 +197,9 @@ def ikm(
         the 2004 method), answers 1-4, missing allowed.
     by : list of str
         Grouping columns.
-    weight : {"exact", "rounded"}
-        Element weight 1/9 (default) or the printed 0.111.
+    element_weight : {"exact", "rounded"}
+        Element weight 1/9 (default) or the printed 0.111 (not survey weights:
+        respondents count equally in the NRRs, as the regulation prescribes).
     method : {"2017", "2004"}
         PermenPANRB 14/2017 or KEP/25/M.PAN/2/2004.
     cluster : str or None
@@ -227,7 +233,7 @@ def ikm(
     """
     min_group = check_min_group(min_group)
     _check_units(responses, by, cluster, "ikm")
-    r = _compute(responses, by, method, weight, cluster)
+    r = _compute(responses, by, method, element_weight, cluster)
     n = r["n"]
     small = n < min_group
     est = r["interval"] * 25
@@ -252,19 +258,20 @@ def ikm(
     return out
 
 
+@renamed(weight="element_weight")
 def ikm_elements_table(
     responses: pd.DataFrame,
     by: list[str] | tuple[str, ...] = ("gov_code", "unit_code", "period"),
-    weight: str = "exact",
-    method: str = "2017",
     *,
+    element_weight: str = "exact",
+    method: str = "2017",
     min_group: int = MIN_GROUP,
 ) -> pd.DataFrame:
     """Per-element IKM table: total, NRR, weighted NRR, NRR x 25 and band, per group.
 
     Parameters
     ----------
-    responses, by, weight, method, min_group
+    responses, by, element_weight, method, min_group
         As in :func:`ikm`. Element figures of withheld groups are NaN.
 
     Returns
@@ -276,7 +283,7 @@ def ikm_elements_table(
     """
     min_group = check_min_group(min_group)
     _check_units(responses, by, None, "ikm_elements_table")
-    r = _compute(responses, by, method, weight, None)
+    r = _compute(responses, by, method, element_weight, None)
     elems = r["elements"]
     g, e = r["nrr"].shape
     small = np.repeat(r["n"] < min_group, e)

@@ -18,7 +18,7 @@ from functools import cache
 
 from berakhlak_research.exceptions import FileProblem
 from berakhlak_research.framework import BEHAVIOURS, IKM_ELEMENTS_2017
-from berakhlak_research.io._normalise import norm_header
+from berakhlak_research.io.text import norm_header
 from berakhlak_research.tables import TABLE_NAMES, TABLES
 
 __all__ = ["norm_header", "aliases", "map_headers", "infer_table", "HeaderMatch", "code_only"]
@@ -264,11 +264,11 @@ def map_headers(
         out[str(h)] = canon
     required = [(c.header_id, c.name) for c in tbl.columns if c.required]
     if table_name == "skm_responses" and method != "2017":
-        from berakhlak_research.io.instruments import instrument_elements
+        from berakhlak_research.io.instruments import elements
 
         el = {e.code for e in IKM_ELEMENTS_2017}
         required = [r for r in required if r[1] not in el]
-        required += [(e.name_id, e.code) for e in instrument_elements(method)]
+        required += [(e.name_id, e.code) for e in elements(method)]
     missing = [r for r in required if r[1] not in seen]
     if missing:
         hint = (

@@ -24,11 +24,11 @@ import re
 
 from berakhlak_research.exceptions import FileProblem
 from berakhlak_research.framework import IKM_ELEMENTS_2004, IkmElement
-from berakhlak_research.io._normalise import norm_header
+from berakhlak_research.io.text import norm_header
 
 __all__ = [
     "IKM_ELEMENTS_2014",
-    "instrument_elements",
+    "elements",
     "element_codes",
     "element_names",
     "detect_method",
@@ -50,7 +50,7 @@ IKM_ELEMENTS_2014: tuple[IkmElement, ...] = (
 """The nine elements of PermenPANRB 16/2014 in the regulation's order."""
 
 
-def instrument_elements(method: str) -> tuple[IkmElement, ...]:
+def elements(method: str) -> tuple[IkmElement, ...]:
     """The elements of a questionnaire method (``"2017"``, ``"2014"``, ``"2004"``), in order."""
     from berakhlak_research.framework import IKM_ELEMENTS_2017
 
@@ -59,13 +59,13 @@ def instrument_elements(method: str) -> tuple[IkmElement, ...]:
 
 def element_codes(method: str) -> tuple[str, ...]:
     """Element codes of a questionnaire method (``"2017"``, ``"2014"``, ``"2004"``)."""
-    return tuple(e.code for e in instrument_elements(method))
+    return tuple(e.code for e in elements(method))
 
 
 def element_names(method: str) -> dict[str, str]:
     """Normalised element name (Indonesian and English) -> code, for a method."""
     out: dict[str, str] = {}
-    for e in instrument_elements(method):
+    for e in elements(method):
         out.setdefault(norm_header(e.name_id), e.code)
         out.setdefault(norm_header(e.name_en), e.code)
     return out

@@ -127,7 +127,7 @@ class FewClustersPolicy:
         )
 
 
-def few_clusters_policy(n_clusters: int, threshold: int = FEW_CLUSTERS_THRESHOLD):
+def few_clusters_policy(n_clusters: int, *, threshold: int = FEW_CLUSTERS_THRESHOLD):
     """Decide the inference for data with ``n_clusters`` governments.
 
     One rule for every model family (DiD, mediation, culture links): with

@@ -20,6 +20,7 @@ from berakhlak_research.exceptions import EstimationError, InputError
 from berakhlak_research.keys import unit_key
 from berakhlak_research.models._ols import codes, demean
 from berakhlak_research.models.did.staggered import estimate_group_time
+from berakhlak_research.vocabulary import alpha_of, renamed
 
 __all__ = ["mde", "simulate_power", "simulate_design", "model_tables", "MDE_COLUMNS"]
 
@@ -55,18 +56,20 @@ def _transitory_var(icc, persistence, resp_per_unit, sd):
     return sd**2 * ((1 - persistence) * icc + (1 - icc) / resp_per_unit)
 
 
+@renamed(alpha="level")
 def mde(
     n_units,
     resp_per_unit,
     waves,
     icc,
+    *,
     sd: float = 1.0,
     treated_share=0.5,
     pre_waves=None,
     persistence=0.8,
     units_per_cluster=1,
     icc_cluster=0.0,
-    alpha: float = 0.05,
+    level: float = 0.95,
     power: float = 0.8,
     estimator: str = "staggered_att",
 ) -> pd.DataFrame:
@@ -102,8 +105,9 @@ def mde(
         governments adopt the programme); 1 = units assigned one by one.
     icc_cluster : float or sequence
         Correlation of the wave-to-wave changes of units in the same cluster.
-    alpha : float
-        Two-sided test level.
+    level : float, default 0.95
+        Confidence level: the two-sided test has size ``alpha = 1 - level``
+        (the ``alpha`` column of the result).
     power : float
         Target power.
     estimator : {"staggered_att", "pooled"}
@@ -188,6 +192,7 @@ def mde(
     deff = 1 + (k - 1) * g["icc_cluster"]
     se = np.sqrt(s2 * (1 / B + 1 / T1) * (1 / (p * n) + 1 / ((1 - p) * n)) * deff)
     dfree = np.maximum(n / k - 2, 1)
+    alpha = alpha_of(level)
     mult = stats.t.ppf(1 - alpha / 2, dfree) + stats.t.ppf(power, dfree)
     g["scenario"] = "design"
     g["estimator"] = estimator
@@ -231,6 +236,7 @@ def simulate_design(
     waves: int,
     icc: float,
     effect: float,
+    *,
     sd: float = 1.0,
     treated_share: float = 0.5,
     pre_waves: int | None = None,
@@ -268,19 +274,21 @@ def simulate_design(
     )
 
 
+@renamed(alpha="level")
 def simulate_power(
     n_units: int,
     resp_per_unit: int,
     waves: int,
     icc: float,
     effect: float,
+    *,
     sd: float = 1.0,
     treated_share: float = 0.5,
     pre_waves: int | None = None,
     persistence: float = 0.8,
     units_per_cluster: int = 1,
     icc_cluster: float = 0.0,
-    alpha: float = 0.05,
+    level: float = 0.95,
     n_sims: int = 200,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -289,7 +297,7 @@ def simulate_power(
     Parameters
     ----------
     n_units, resp_per_unit, waves, icc, sd, treated_share, pre_waves, persistence,
-    units_per_cluster, icc_cluster, alpha
+    units_per_cluster, icc_cluster, level
         As in :func:`mde`.
     effect : float
         True effect (units of ``sd``) in every post-treatment wave.
@@ -308,6 +316,7 @@ def simulate_power(
     """
     if n_sims < 1:
         raise InputError(f"n_sims={n_sims!r} must be positive.")
+    alpha = alpha_of(level)
     rng = np.random.default_rng(seed)
     est, ses, rej = np.empty(n_sims), np.empty(n_sims), np.empty(n_sims, dtype=bool)
     kw = dict(
@@ -320,7 +329,7 @@ def simulate_power(
         # The estimator of staggered_att on arrays (no DataFrame round trip).
         fit = estimate_group_time(
             y, [], g, cl if units_per_cluster > 1 else None, wave.astype(float),
-            control="never", n_boot=0, alpha=alpha,
+            control="never", n_boot=0, level=level,
         )  # fmt: skip
         est[s], ses[s] = fit["est_all"][0], fit["se"][0]
         rej[s] = fit["pval"][0] < alpha
@@ -382,14 +391,16 @@ def _observed(unit_panel, y, alpha, power):
     )
 
 
+@renamed(alpha="level")
 def model_tables(
     unit_panel: pd.DataFrame | None = None,
+    *,
     n_units=(20, 50, 100, 200, 500),
     resp_per_unit=(10, 30, 100),
     waves=(2, 4),
     icc=(0.05, 0.1, 0.2),
     sd: float = 1.0,
-    alpha: float = 0.05,
+    level: float = 0.95,
     power: float = 0.8,
     outcome: str = "culture_overall",
 ) -> dict[str, pd.DataFrame]:
@@ -404,7 +415,7 @@ def model_tables(
         (``sd`` column holds that residual SD; ``mde_sd`` is missing).
     n_units, resp_per_unit, waves, icc : sequences
         Scenario grid of :func:`mde`.
-    sd, alpha, power : float
+    sd, level, power : float
         As in :func:`mde` (default ``sd=1``: MDE in SD units).
     outcome : str
         Outcome of the observed-design row.
@@ -414,7 +425,8 @@ def model_tables(
     dict
         ``{"power_mde": DataFrame}`` with the columns of :func:`mde`.
     """
-    tab = mde(n_units, resp_per_unit, waves, icc, sd=sd, alpha=alpha, power=power)
+    tab = mde(n_units, resp_per_unit, waves, icc, sd=sd, level=level, power=power)
+    alpha = alpha_of(level)
     if unit_panel is not None and outcome in unit_panel.columns:
         try:
             row = _observed(unit_panel, outcome, alpha, power)

@@ -24,6 +24,7 @@ from berakhlak_research.exceptions import EstimationError
 from berakhlak_research.psychometrics._mlfa import MLFit, fit_ml_cfa, rmsea_ci
 from berakhlak_research.psychometrics._moments import check_value_map, item_matrix
 from berakhlak_research.psychometrics.polychoric import polychoric
+from berakhlak_research.vocabulary import renamed
 
 __all__ = [
     "CfaResult",
@@ -83,6 +84,10 @@ class CfaResult:
     model: dict = field(repr=False)
     ml: MLFit = field(repr=False)
 
+    def tidy(self) -> pd.DataFrame:
+        """The loadings, :attr:`loadings` (columns :data:`LOADING_COLUMNS`)."""
+        return self.loadings
+
 
 def loading_pattern(model: dict[str, tuple[str, ...]]) -> tuple[list[str], np.ndarray]:
     """Items in model order and the items x factors 0/1 loading pattern of a simple structure."""
@@ -128,12 +133,12 @@ def fit_indices(ml: MLFit, estimator: str = "ML") -> dict:
 
 
 def _result(
-    ml: MLFit, model: dict[str, tuple[str, ...]], ci: float, estimator: str = "ML"
+    ml: MLFit, model: dict[str, tuple[str, ...]], level: float, estimator: str = "ML"
 ) -> CfaResult:
     items, pattern = loading_pattern(model)
     factors = list(model)
     li, lj = np.nonzero(pattern)
-    z = stats.norm.ppf(0.5 + ci / 2)
+    z = stats.norm.ppf(0.5 + level / 2)
     se_all = np.sqrt(np.clip(np.diag(ml.theta_cov), 0, None))
     std_se = ml.std_loadings_se
     if estimator != "ML":  # normal-theory SEs are wrong for polychoric input: withhold them
@@ -178,11 +183,13 @@ def _result(
     return CfaResult(fit=fit, loadings=loadings, factor_correlations=corr, model=model, ml=ml)
 
 
+@renamed(ci="level")
 def cfa_from_cov(
     cov: np.ndarray,
     n: int,
     model: Mapping[str, Sequence[str]] | None = None,
-    ci: float = 0.95,
+    *,
+    level: float = 0.95,
 ) -> CfaResult:
     """Fit the CFA to a covariance matrix (the sufficient statistic) instead of raw data.
 
@@ -195,8 +202,8 @@ def cfa_from_cov(
         Number of respondents it was computed from.
     model : mapping, optional
         Factor -> items; default the seven BerAKHLAK values.
-    ci : float, default 0.95
-        Level of the Wald intervals of loadings and correlations.
+    level : float, default 0.95
+        Confidence level of the Wald intervals of loadings and correlations.
 
     Returns
     -------
@@ -209,13 +216,15 @@ def cfa_from_cov(
     if n < 2:
         raise EstimationError(f"CFA needs more respondents than items; got n = {n}.")
     s = np.asarray(cov, dtype="float64") * (n - 1) / n  # ML uses the divisor N
-    return _result(fit_ml_cfa(s, n, pattern), vmap, ci)
+    return _result(fit_ml_cfa(s, n, pattern), vmap, level)
 
 
+@renamed(ci="level")
 def cfa(
     data: pd.DataFrame,
     model: Mapping[str, Sequence[str]] | None = None,
-    ci: float = 0.95,
+    *,
+    level: float = 0.95,
     ordered: bool = False,
 ) -> CfaResult:
     """Confirmatory factor analysis by maximum likelihood (correlated factors, simple structure).
@@ -227,7 +236,7 @@ def cfa(
     model : mapping, optional
         Factor -> its items. Default: the seven BerAKHLAK values, each measured by its
         three behaviours (BP -> BP1, BP2, BP3; ...), factors correlated.
-    ci : float, default 0.95
+    level : float, default 0.95
         Level of the Wald intervals.
     ordered : bool, default False
         False: ML on the covariance matrix of the answers (lavaan's default, treating
@@ -292,5 +301,5 @@ def cfa(
     if ordered:
         r = polychoric(pd.DataFrame(x, columns=items), items).to_numpy()
         _, pattern = loading_pattern(vmap)
-        return _result(fit_ml_cfa(r, n, pattern), vmap, ci, "ML-polychoric")
-    return cfa_from_cov(np.cov(x, rowvar=False), n, vmap, ci)
+        return _result(fit_ml_cfa(r, n, pattern), vmap, level, "ML-polychoric")
+    return cfa_from_cov(np.cov(x, rowvar=False), n, vmap, level=level)

@@ -26,6 +26,7 @@ from berakhlak_research.psychometrics._moments import (
 )
 from berakhlak_research.psychometrics.cfa import fit_indices, loading_pattern
 from berakhlak_research.psychometrics.reliability import scale_moments, tables_from_moments
+from berakhlak_research.vocabulary import renamed
 
 __all__ = ["measurement_tables", "DEFAULT_MIN_N", "DEFAULT_CFA_MIN_N"]
 
@@ -86,14 +87,16 @@ def _cfa_tables(keys: pd.DataFrame, m: GroupMoments, vmap, reasons: list[str], c
     return fit, load
 
 
+@renamed(ci="level")
 def measurement_tables(
     responses: pd.DataFrame,
     by: Sequence[str] = ("wave",),
+    *,
     min_n: int = DEFAULT_MIN_N,
     cfa_min_n: int = DEFAULT_CFA_MIN_N,
     cfa_by_gov: bool = True,
     value_map: Mapping[str, Sequence[str]] | None = None,
-    ci: float = 0.95,
+    level: float = 0.95,
 ) -> dict[str, pd.DataFrame]:
     """Reliability, item-total correlations and CFA tables for the results store.
 
@@ -114,15 +117,18 @@ def measurement_tables(
         Also fit the CFA per government-wave (where ``n >= cfa_min_n``).
     value_map : mapping, optional
         Scale -> items; default the seven BerAKHLAK values.
-    ci : float, default 0.95
-        Level of alpha's Feldt interval and of the loadings' Wald intervals.
+    level : float, default 0.95
+        Confidence level of alpha's Feldt interval and of the loadings' Wald intervals.
 
     Returns
     -------
     dict of str to pandas.DataFrame
         ``"reliability"``: gov_code (NA = all governments), the ``by`` columns, value,
         alpha, alpha_ci_low, alpha_ci_high, omega, n, alpha_se, n_items, reason,
-        omega_note (why omega is NaN while alpha is computed).
+        omega_note (why omega is NaN while alpha is computed). The stored table names
+        alpha's columns ``alpha*`` because it shows two coefficients side by side;
+        :func:`~berakhlak_research.psychometrics.alpha_by` returns the same figures as
+        ``estimate, se, ci_low, ci_high, p_value, n``.
         ``"item_total"``: gov_code, ``by``, value, behaviour, r_corrected, n, reason.
         ``"cfa_fit"``: gov_code, ``by``, chi2, df, p_value, cfi, tli, rmsea,
         rmsea_ci_low, rmsea_ci_high, srmr, n, converged, heywood, reason (a group with too
@@ -157,8 +163,8 @@ def measurement_tables(
         parent = np.zeros(len(keys_g), dtype="int64")
         keys_a = pd.DataFrame(index=[0])
     mom_a = {v: pool_moments(m, parent, len(keys_a)) for v, m in mom_g.items()}
-    rel_g, it_g = tables_from_moments(keys_g, gov_by, mom_g, vmap, ci, min_n)
-    rel_a, it_a = tables_from_moments(keys_a, by, mom_a, vmap, ci, min_n)
+    rel_g, it_g = tables_from_moments(keys_g, gov_by, mom_g, vmap, level, min_n)
+    rel_a, it_a = tables_from_moments(keys_a, by, mom_a, vmap, level, min_n)
     for t in (rel_a, it_a):
         t.insert(0, "gov_code", pd.Series(pd.NA, index=t.index, dtype="string"))
     rel = pd.concat([rel_a, rel_g], ignore_index=True)
@@ -188,10 +194,10 @@ def measurement_tables(
                 out.append("")
         return out
 
-    fit_a, load_a = _cfa_tables(keys_a, m_a, vmap, reasons(m_a), ci)
+    fit_a, load_a = _cfa_tables(keys_a, m_a, vmap, reasons(m_a), level)
     fits, loads = [fit_a], [load_a]
     if cfa_by_gov:
-        fit_g, load_g = _cfa_tables(keys_g, m_g, vmap, reasons(m_g), ci)
+        fit_g, load_g = _cfa_tables(keys_g, m_g, vmap, reasons(m_g), level)
         fits.append(fit_g)
         loads.append(load_g)
     cfa_fit = pd.concat(fits, ignore_index=True)[[*gov_by, *_FIT, "reason"]]

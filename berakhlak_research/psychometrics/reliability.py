@@ -42,6 +42,7 @@ from berakhlak_research.psychometrics._moments import (
     item_matrix,
     pairwise_moments,
 )
+from berakhlak_research.vocabulary import renamed
 
 __all__ = [
     "cronbach_alpha",
@@ -184,7 +185,7 @@ def _scale_table(
     data: pd.DataFrame,
     by: Sequence[str] | None,
     value_map: Mapping[str, Sequence[str]] | None,
-    ci: float,
+    level: float,
     min_n: int,
     *,
     missing: str = "listwise",
@@ -193,7 +194,7 @@ def _scale_table(
     """Reliability and item-total tables for every group and scale (shared by the public API)."""
     vmap = check_value_map(value_map)
     keys, by, moments = scale_moments(data, by, vmap, missing=missing)
-    return tables_from_moments(keys, by, moments, vmap, ci, min_n, omega=omega)
+    return tables_from_moments(keys, by, moments, vmap, level, min_n, omega=omega)
 
 
 def scale_moments(
@@ -219,7 +220,7 @@ def tables_from_moments(
     by: list[str],
     moments: dict[str, GroupMoments],
     vmap: dict[str, tuple[str, ...]],
-    ci: float,
+    level: float,
     min_n: int,
     *,
     omega: bool = True,
@@ -230,15 +231,15 @@ def tables_from_moments(
     model that is undefined or cannot be fitted while alpha is fine) go to ``omega_note``
     only, so they never withhold alpha. ``omega=False`` skips the factor fits (NaN omega).
     """
-    if not 0 < ci < 1:
-        raise InputError(f"ci must be between 0 and 1 (e.g. 0.95), got {ci!r}.")
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}.")
     n_groups = len(keys)
     rel_parts, it_parts = [], []
     for value, items in vmap.items():  # a loop over the scales (seven values), not groups
         m = moments[value]
         reason = _reasons(m, items, min_n)
         ok = reason == ""
-        alpha, se, low, high = _alpha(m.cov, m.n, ci)
+        alpha, se, low, high = _alpha(m.cov, m.n, level)
         if not omega:
             om = np.full(n_groups, np.nan)
             why = np.full(n_groups, "not computed", dtype=object)
@@ -287,6 +288,32 @@ def tables_from_moments(
     return rel, it
 
 
+TIDY_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "p_value"]
+_STORED = {"alpha": "estimate", "alpha_se": "se", "alpha_ci_low": "ci_low",
+           "alpha_ci_high": "ci_high"}  # fmt: skip
+
+
+def _tidy(rel: pd.DataFrame) -> pd.DataFrame:
+    """The reliability table in the vocabulary's columns, plus Feldt's p-value of alpha = 0.
+
+    Under alpha = 0, ``1 / (1 - alpha_hat)`` follows F(n - 1, (n - 1)(k - 1)) (Feldt
+    1965), the distribution whose quantiles give the interval; the two-sided p-value is
+    therefore below ``1 - level`` exactly when the interval excludes 0.
+    """
+    out = rel.rename(columns=_STORED)
+    n = out["n"].to_numpy(dtype=float)
+    k = out["n_items"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = 1.0 / (1.0 - out["estimate"].to_numpy(dtype=float))
+        df1, df2 = n - 1, (n - 1) * (k - 1)
+        p = np.minimum(2 * np.minimum(stats.f.sf(f, df1, df2), stats.f.cdf(f, df1, df2)), 1.0)
+    out["p_value"] = np.where(np.isfinite(f) & (f > 0), p, np.nan)
+    cols = list(out.columns)
+    keys = cols[: cols.index("value")]
+    rest = [c for c in cols if c not in [*keys, "value", *TIDY_COLUMNS, "n"]]
+    return out[[*keys, "value", *TIDY_COLUMNS, "n", *rest]]
+
+
 def _single(rel: pd.DataFrame, what: str) -> pd.Series:
     row = rel.iloc[0]
     if row["reason"]:
@@ -299,8 +326,9 @@ def _single(rel: pd.DataFrame, what: str) -> pd.Series:
 # --------------------------------------------------------------------------
 
 
+@renamed(ci="level")
 def cronbach_alpha(
-    data: pd.DataFrame, items: Sequence[str], ci: float = 0.95, *, missing: str = "listwise"
+    data: pd.DataFrame, items: Sequence[str], *, level: float = 0.95, missing: str = "listwise"
 ) -> pd.DataFrame:
     """Cronbach's alpha of one scale, with Feldt's confidence interval.
 
@@ -310,7 +338,7 @@ def cronbach_alpha(
         One row per respondent; item columns numeric (e.g. nullable Int8 1..5).
     items : sequence of str
         The scale's item columns (at least 2).
-    ci : float, default 0.95
+    level : float, default 0.95
         Confidence level of the interval.
     missing : {"listwise", "pairwise"}, default "listwise"
         ``"listwise"``: the respondents who answered every item (``psych::alpha(na.omit(x))``).
@@ -324,7 +352,8 @@ def cronbach_alpha(
     pandas.DataFrame
         One row with columns ``estimate`` (raw alpha, from covariances), ``se``
         (Duhachek-Iacobucci asymptotic SE, psych's ``ase``), ``ci_low``, ``ci_high``
-        (Feldt's F interval), ``n`` (listwise: respondents who answered every item;
+        (Feldt's F interval), ``p_value`` (two-sided Feldt F test of alpha = 0, the test
+        the interval inverts), ``n`` (listwise: respondents who answered every item;
         pairwise: respondents with at least one answer) and ``n_items``.
 
     Raises
@@ -360,17 +389,11 @@ def cronbach_alpha(
     R: ``psych::alpha(d)$total$raw_alpha`` gives 0.9537572.
     """
     items = list(items)
-    rel, _ = _scale_table(data, None, {"scale": items}, ci, MIN_N, missing=missing, omega=False)
-    row = _single(rel, "Cronbach's alpha")
-    return pd.DataFrame(
-        {
-            "estimate": [row["alpha"]],
-            "se": [row["alpha_se"]],
-            "ci_low": [row["alpha_ci_low"]],
-            "ci_high": [row["alpha_ci_high"]],
-            "n": [int(row["n"])],
-            "n_items": [len(items)],
-        }
+    rel, _ = _scale_table(data, None, {"scale": items}, level, MIN_N, missing=missing, omega=False)
+    row = _tidy(rel).iloc[0]
+    _single(rel, "Cronbach's alpha")
+    return pd.DataFrame({c: [row[c]] for c in TIDY_COLUMNS}).assign(
+        n=[int(row["n"])], n_items=[len(items)]
     )
 
 
@@ -421,13 +444,14 @@ def mcdonald_omega(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({"estimate": [row["omega"]], "n": [int(row["n"])], "n_items": [len(items)]})
 
 
+@renamed(ci="level")
 def alpha_by(
     data: pd.DataFrame,
     by: Sequence[str] | None = None,
-    value_map: Mapping[str, Sequence[str]] | None = None,
-    ci: float = 0.95,
-    min_n: int = MIN_N,
     *,
+    value_map: Mapping[str, Sequence[str]] | None = None,
+    level: float = 0.95,
+    min_n: int = MIN_N,
     missing: str = "listwise",
 ) -> pd.DataFrame:
     """Alpha (with interval) and omega of each value's scale, for every group at once.
@@ -446,7 +470,7 @@ def alpha_by(
     value_map : mapping, optional
         Scale name -> item columns. Default: the seven BerAKHLAK values and their
         behaviours (``BP -> BP1, BP2, BP3`` ...).
-    ci : float, default 0.95
+    level : float, default 0.95
         Confidence level of alpha's Feldt interval.
     min_n : int, default 3
         Fewest listwise-complete respondents for a figure (never below 3); pairwise: the
@@ -458,24 +482,25 @@ def alpha_by(
     Returns
     -------
     pandas.DataFrame
-        One row per group and scale: the ``by`` columns, ``value``, ``alpha``,
-        ``alpha_se``, ``alpha_ci_low``, ``alpha_ci_high``, ``omega``, ``n``
-        (listwise: complete respondents; pairwise: respondents with an answer),
+        One row per group and scale: the ``by`` columns, ``value``, ``estimate``
+        (alpha), ``se``, ``ci_low``, ``ci_high`` (Feldt), ``p_value`` (Feldt's test of
+        alpha = 0), ``n`` (listwise: complete respondents; pairwise: respondents with
+        an answer), ``omega``,
         ``n_items``, ``reason`` ('' when computed, otherwise why the figures are NaN),
         ``omega_note`` ('' when omega is computed, otherwise why it is NaN; omega's own
         failures never withhold alpha).
     """
-    rel, _ = _scale_table(data, by, value_map, ci, min_n, missing=missing)
-    return rel
+    rel, _ = _scale_table(data, by, value_map, level, min_n, missing=missing)
+    return _tidy(rel)
 
 
 def item_total(
     data: pd.DataFrame,
     items: Sequence[str] | None = None,
+    *,
     value_map: Mapping[str, Sequence[str]] | None = None,
     by: Sequence[str] | None = None,
     min_n: int = MIN_N,
-    *,
     missing: str = "listwise",
 ) -> pd.DataFrame:
     """Corrected item-total correlations: each item against the sum of its scale's other items.

@@ -38,6 +38,8 @@ from berakhlak_research.reporting.sections import (
     synthetic_banner_html,
     title,
 )
+from berakhlak_research.reporting.sections import context as _context
+from berakhlak_research.reporting.sections import figures as _figures
 from berakhlak_research.reporting.sections.context import (
     FIGURE_FORMATS,
     ReportContext,
@@ -89,6 +91,12 @@ from berakhlak_research.reporting.sections.tables import (
     save_outputs,
     show,
 )
+
+# the worker caches (the same objects), reachable here so tests can inspect and clear them
+_TABLES = _context.TABLE_CACHE
+_SHARED = _figures.FIGURE_CACHE
+_cached_table = _context.cached_table
+_gov_slice = _context.gov_slice
 
 __all__ = [
     "SCORING",

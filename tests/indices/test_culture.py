@@ -235,7 +235,12 @@ def _coverage(n_rep, seed):
         smp = pop[keep].reset_index(drop=True)
         w = survey.rake_weights(smp, units, trim=None).weights.to_numpy()
         t = indices.culture_tables(
-            smp, units, levels=("government", "unit"), scorings=("mean",), weights=w, min_group=5
+            smp,
+            units,
+            aggregations=("government", "unit"),
+            scorings=("mean",),
+            weights=w,
+            min_group=5,
         )["culture_index"]
         t = t[t["value"] == "overall"]
         g = t[t["level"] == "government"].set_index("gov_code")
@@ -265,14 +270,14 @@ def test_interval_coverage_finite_population_many_seeds():
 def test_bootstrap_agrees_with_analytic_without_fpc():
     r, u = culture_sample(seed=9, units_per=24, resp=(15, 40), waves=(2024,))
     t = indices.culture_tables(
-        r, u, levels=("government",), scorings=("mean",), fpc=False, n_boot=300, seed=3
+        r, u, aggregations=("government",), scorings=("mean",), fpc=False, n_boot=300, seed=3
     )["culture_index"]
     ratio = t["boot_se"] / t["se"]
     assert 0.85 <= ratio.mean() <= 1.15, ratio.describe()
     assert ratio.between(0.6, 1.5).all()
     # With the finite-population correction and every unit surveyed the analytic SE is
     # smaller: only the within-unit sampling remains.
-    t_fpc = indices.culture_tables(r, u, levels=("government",), scorings=("mean",))
+    t_fpc = indices.culture_tables(r, u, aggregations=("government",), scorings=("mean",))
     assert (t_fpc["culture_index"]["se"].to_numpy() < t["se"].to_numpy()).all()
 
 

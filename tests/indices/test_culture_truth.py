@@ -39,7 +39,7 @@ def _tables():
     cr, units = sim["culture_responses"], sim["units"]
     w = survey.rake_weights(cr, units).weights.to_numpy()
     tab = indices.culture_tables(
-        cr, units, scorings=("mean",), levels=("government", "unit"), weights=w, fpc=False
+        cr, units, scorings=("mean",), aggregations=("government", "unit"), weights=w, fpc=False
     )["culture_index"]
     tab = tab.astype({"gov_code": str, "unit_code": str, "value": str})
     uw = sim.unit_waves.astype({"gov_code": str, "unit_code": str})

@@ -24,7 +24,7 @@ def test_golden_29_respondents_exact_weight():
 
 
 def test_golden_rounded_weight():
-    r = indices.ikm(skm_from_totals(GOLDEN_TOTALS), weight="rounded").iloc[0]
+    r = indices.ikm(skm_from_totals(GOLDEN_TOTALS), element_weight="rounded").iloc[0]
     assert round(r["estimate"], 2) == 91.38
 
 

@@ -67,7 +67,7 @@ def test_alpha_returned_when_omega_cannot_be_fitted(items):
     assert a["n"].iloc[0] == 9
     assert a["estimate"].iloc[0] == pytest.approx(_r("few_rows", "listwise", "alpha"), abs=1e-10)
     rel = ps.alpha_by(d, value_map={"s": cols}).iloc[0]
-    assert rel["reason"] == "" and np.isfinite(rel["alpha"])
+    assert rel["reason"] == "" and np.isfinite(rel["estimate"])
     assert np.isnan(rel["omega"]) and "not estimable" in rel["omega_note"]
     with pytest.raises(EstimationError, match="not estimable"):
         ps.mcdonald_omega(d, cols)
@@ -129,3 +129,46 @@ def test_missing_mode_is_checked(items):
     d, cols = _set(items, "missing")
     with pytest.raises(InputError, match="pairwise"):
         ps.cronbach_alpha(d, cols, missing="available")
+
+
+def test_alpha_p_value_is_the_test_the_feldt_interval_inverts():
+    """Two-sided Feldt test of alpha = 0: p < 1 - level exactly when the interval excludes 0."""
+    rng = np.random.default_rng(11)
+    n = 40
+    f = rng.normal(size=n)
+    d = pd.DataFrame(
+        {
+            **{f"g{j}": f + rng.normal(scale=1.5, size=n) for j in range(3)},
+            **{f"z{j}": rng.normal(size=n) for j in range(3)},
+        }
+    )
+    vmap = {"good": ["g0", "g1", "g2"], "noise": ["z0", "z1", "z2"]}
+    seen = set()
+    for level in (0.5, 0.8, 0.95, 0.99):
+        out = ps.alpha_by(d, value_map=vmap, level=level)
+        assert list(out.columns[:7]) == ["value", "estimate", "se", "ci_low", "ci_high",
+                                         "p_value", "n"]  # fmt: skip
+        excludes = (out["ci_low"] > 0) | (out["ci_high"] < 0)
+        np.testing.assert_array_equal(out["p_value"] < 1 - level, excludes)
+        seen |= set(excludes)
+    assert seen == {True, False}  # both outcomes were exercised
+    # the same p-value by hand from the covariance matrix
+    c = np.cov(d[vmap["good"]].to_numpy(), rowvar=False)
+    a = 1.5 * (1 - np.trace(c) / c.sum())
+    from scipy import stats
+
+    fs = 1 / (1 - a)
+    p = 2 * min(stats.f.sf(fs, n - 1, 2 * (n - 1)), stats.f.cdf(fs, n - 1, 2 * (n - 1)))
+    got = ps.cronbach_alpha(d, vmap["good"])
+    assert got["p_value"].iloc[0] == pytest.approx(p, rel=1e-10)
+
+
+def test_old_confidence_keyword_names_the_new_one(items):
+    d, cols = _set(items, "negative")
+    for call in (
+        lambda: ps.cronbach_alpha(d, cols, ci=0.9),
+        lambda: ps.alpha_by(d, value_map={"s": cols}, ci=0.9),
+        lambda: ps.cfa(d, model={"s": cols}, ci=0.9),
+    ):
+        with pytest.raises(TypeError, match=r"ci= was renamed level="):
+            call()

@@ -13,8 +13,6 @@ from berakhlak_research import i18n, store
 from berakhlak_research.exceptions import ParameterError
 from berakhlak_research.plots import culture
 from berakhlak_research.reporting import views
-from berakhlak_research.reporting.sections import context as context_section
-from berakhlak_research.reporting.sections import figures as figures_section
 from tests._data.report import MIN_GROUP, XSS_NAME, make_results
 
 
@@ -320,7 +318,7 @@ def test_shared_figure_drawn_once_government_figures_per_government(fixture, tmp
 
     res = tmp_path / "results"
     shutil.copytree(fixture["results"], res)
-    figures_section._SHARED.clear()
+    views._SHARED.clear()
     calls = []
     real = views.FIGURES["event_study"]
     monkeypatch.setitem(views.FIGURES, "event_study", lambda c: calls.append(c.gov_code) or real(c))
@@ -422,16 +420,16 @@ def test_cached_tables_are_contiguous_and_slices_match_a_mask(fixture, tmp_path)
     ci = pd.read_parquet(res / "culture_index.parquet")
     ci.to_parquet(res / "culture_index.parquet", index=False, row_group_size=50)
     assert store.read_table(res, "culture_index")["gov_code"].array._pa_array.num_chunks > 5
-    full = context_section._cached_table(res, "culture_index")
+    full = views._cached_table(res, "culture_index")
     assert full["gov_code"].array._pa_array.num_chunks == 1
     pd.testing.assert_frame_equal(full, ci)
     for gov in [*fixture["govs"], "35", "99.99"]:
-        got = context_section._gov_slice(full, gov)
+        got = views._gov_slice(full, gov)
         want = full[full["gov_code"] == gov]
         pd.testing.assert_frame_equal(got, want)
     # one contiguous run comes back as a slice (a view); several runs in row order
-    units = context_section._cached_table(res, "units")
-    assert context_section._gov_slice(units, "35.14").index.is_monotonic_increasing
+    units = views._cached_table(res, "units")
+    assert views._gov_slice(units, "35.14").index.is_monotonic_increasing
 
 
 def test_government_lists_follow_a_rewritten_index(fixture, tmp_path):
@@ -451,10 +449,10 @@ def test_government_lists_follow_a_rewritten_index(fixture, tmp_path):
 
 
 def test_level_slices_cache_only_that_level(fixture, ctx):
-    context_section._TABLES.clear()
+    views._TABLES.clear()
     gov = ctx.table("culture_behaviour", level="government")
     assert set(gov["level"]) == {"government"} and set(gov["gov_code"]) == {"35.75"}
-    cached = [k for k in context_section._TABLES if k[0].endswith("culture_behaviour.parquet")]
+    cached = [k for k in views._TABLES if k[0].endswith("culture_behaviour.parquet")]
     assert [k[-1] for k in cached] == ["government"]  # the unit rows were never loaded
     everything = store.read_table(fixture["results"], "culture_behaviour")
     want = everything[(everything["level"] == "government") & (everything["gov_code"] == "35.75")

@@ -26,6 +26,7 @@ from berakhlak_research.exceptions import EstimationError, InputError
 from berakhlak_research.keys import resolve_unit
 from berakhlak_research.models._ols import check_columns, codes, group_sums
 from berakhlak_research.models.did.staggered import staggered_att
+from berakhlak_research.vocabulary import alpha_of, renamed
 
 __all__ = ["dose_response", "DOSE_COLUMNS"]
 
@@ -58,6 +59,7 @@ def _unit_dose(data, unit, time, first_treated, dose, dose_at):
     return d.where(first & (t == tmin)).groupby(data[unit]).max()
 
 
+@renamed(alpha="level")
 def dose_response(
     data: pd.DataFrame,
     y: str,
@@ -65,15 +67,15 @@ def dose_response(
     time: str,
     first_treated: str,
     dose: str,
+    *,
     bins: int | list[float] = 3,
     control: str = "never",
     cluster: str | None = None,
     n_boot: int = 999,
     seed: int = 0,
-    alpha: float = 0.05,
+    level: float = 0.95,
     min_cohort_size: int = 2,
     dose_at: str = "first",
-    *,
     gov: str | None = None,
 ) -> pd.DataFrame:
     """Treatment effect by dose bin and the dose slope among the treated.
@@ -96,7 +98,7 @@ def dose_response(
         Comparison group of the bin effects.
     cluster : str, optional
         Cluster column (treatment assignment level); default the unit.
-    n_boot, seed, alpha, min_cohort_size
+    n_boot, seed, level, min_cohort_size
         As in ``staggered_att``.
     dose_at : {"first", "last"}
         "first" (default): the initial intensity. "last": the cumulative dose
@@ -158,7 +160,7 @@ def dose_response(
                 n_boot=n_boot,
                 seed=seed,
                 cluster=cluster,
-                alpha=alpha,
+                level=level,
                 min_cohort_size=min_cohort_size,
             )
         except EstimationError as err:
@@ -180,7 +182,7 @@ def dose_response(
                 n=int(ov["n"]),
             )
         )
-    rows.append(_slope(data, y, unit, time, first_treated, d_unit, cluster, alpha))
+    rows.append(_slope(data, y, unit, time, first_treated, d_unit, cluster, alpha_of(level)))
     out = pd.DataFrame(rows).reindex(columns=[*DOSE_COLUMNS, "note"])
     out["dose"] = dose
     out = out.sort_values(["level", "dose_low"], ignore_index=True)

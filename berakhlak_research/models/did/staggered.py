@@ -21,6 +21,7 @@ from scipy import linalg, special, stats
 from berakhlak_research.exceptions import EstimationError, InputError
 from berakhlak_research.keys import resolve_unit
 from berakhlak_research.models._ols import check_columns, codes, group_sums, unit_constant
+from berakhlak_research.vocabulary import alpha_of, renamed
 
 __all__ = [
     "StaggeredResult",
@@ -93,6 +94,10 @@ class StaggeredResult:
     boot: np.ndarray | None = field(repr=False)
     settings: dict = field(default_factory=dict)
 
+    def tidy(self) -> pd.DataFrame:
+        """The tidy summary, :attr:`table` (columns as listed there)."""
+        return self.table
+
     def __repr__(self) -> str:  # pragma: no cover - convenience
         ov = self.table[self.table["level"] == "overall"].iloc[0]
         return (
@@ -117,7 +122,7 @@ def _multipliers(rng, shape, kind):
         lo, hi = (1 - s5) / 2, (1 + s5) / 2
         p_lo = (s5 + 1) / (2 * s5)
         return np.where(rng.random(shape, dtype=np.float32) < p_lo, lo, hi).astype(np.float32)
-    raise InputError(f"weights={kind!r}; use 'rademacher' or 'mammen'.")
+    raise InputError(f"multipliers={kind!r}; use 'rademacher' or 'mammen'.")
 
 
 def _bootstrap(inf_c, n, n_boot, seed, kind):
@@ -128,7 +133,7 @@ def _bootstrap(inf_c, n, n_boot, seed, kind):
     bootstrap's own noise) and is returned in float64.
     """
     if kind not in ("rademacher", "mammen"):
-        raise InputError(f"weights={kind!r}; use 'rademacher' or 'mammen'.")
+        raise InputError(f"multipliers={kind!r}; use 'rademacher' or 'mammen'.")
     rng = np.random.default_rng(seed)
     n_clusters, k = inf_c.shape
     scale = np.abs(inf_c).max(initial=0.0) or 1.0
@@ -157,23 +162,24 @@ def _wide(df, y, uc, tc, n_units, n_times):
     return w
 
 
+@renamed(alpha="level", weights="multipliers")
 def staggered_att(
     data: pd.DataFrame,
     y: str,
     unit: str,
     time: str,
     first_treated: str,
+    *,
     control: str = "never",
     covariates: list[str] | None = None,
     n_boot: int = 999,
     seed: int = 0,
     cluster: str | None = None,
-    alpha: float = 0.05,
+    level: float = 0.95,
     uniform: bool = True,
-    weights: str = "rademacher",
+    multipliers: str = "rademacher",
     base_period: str = "varying",
     min_cohort_size: int = 2,
-    *,
     gov: str | None = None,
 ) -> StaggeredResult:
     """Group-time average treatment effects and their aggregations.
@@ -208,14 +214,14 @@ def staggered_att(
     cluster : str, optional
         Column (constant within unit) whose clusters are resampled together:
         the level at which treatment was assigned. Default: the unit.
-    alpha : float
-        1 - confidence level.
+    level : float, default 0.95
+        Confidence level of the intervals and bands.
     uniform : bool
         Simultaneous bands over each family (all group-time cells; all event
         times; all cohorts) from the bootstrap sup-t critical value; the single
         overall effect always gets a pointwise interval.
-    weights : {"rademacher", "mammen"}
-        Multiplier distribution.
+    multipliers : {"rademacher", "mammen"}
+        Distribution of the bootstrap multipliers.
     base_period : {"varying", "universal"}
         Pre-treatment cells compare period t with t-1 ("varying", the ``did``
         default, so each is a short placebo) or with the last pre-treatment
@@ -300,8 +306,8 @@ def staggered_att(
         raise InputError(f"control={control!r}; use 'never' or 'notyet'.")
     if base_period not in ("varying", "universal"):
         raise InputError(f"base_period={base_period!r}; use 'varying' or 'universal'.")
-    if not 0 < alpha < 1:
-        raise InputError(f"alpha={alpha!r} must lie strictly between 0 and 1.")
+    if not 0 < level < 1:
+        raise InputError(f"level={level!r} must lie strictly between 0 and 1 (e.g. 0.95).")
     if n_boot < 0:
         raise InputError(f"n_boot={n_boot!r} must be 0 (analytic) or positive.")
     covariates = list(covariates or [])
@@ -337,8 +343,8 @@ def staggered_att(
     Xw = [_wide(data, c, uc_all, tc, n_all, n_t) for c in covariates]
     fit = estimate_group_time(
         Y, Xw, g_unit, cl_unit, periods, control=control, base_period=base_period,
-        min_cohort_size=min_cohort_size, n_boot=n_boot, seed=seed, weights=weights,
-        alpha=alpha, uniform=uniform,
+        min_cohort_size=min_cohort_size, n_boot=n_boot, seed=seed, multipliers=multipliers,
+        level=level, uniform=uniform,
     )  # fmt: skip
     settings = dict(
         y=y,
@@ -350,9 +356,9 @@ def staggered_att(
         n_boot=n_boot,
         seed=seed,
         cluster=cluster,
-        alpha=alpha,
+        level=level,
         uniform=uniform,
-        weights=weights,
+        multipliers=multipliers,
         base_period=base_period,
         min_cohort_size=min_cohort_size,
         n_units=fit["n"],
@@ -361,9 +367,10 @@ def staggered_att(
     return _assemble(fit, settings)
 
 
+@renamed(alpha="level", weights="multipliers")
 def estimate_group_time(
-    Y, Xw, g_unit, cl_unit, periods, control="never", base_period="varying",
-    min_cohort_size=2, n_boot=999, seed=0, weights="rademacher", alpha=0.05, uniform=True,
+    Y, Xw, g_unit, cl_unit, periods, *, control="never", base_period="varying",
+    min_cohort_size=2, n_boot=999, seed=0, multipliers="rademacher", level=0.95, uniform=True,
 ):  # fmt: skip
     """The estimator of :func:`staggered_att` on arrays, without the DataFrame round trip.
 
@@ -381,7 +388,7 @@ def estimate_group_time(
         Cluster code per unit; None clusters by unit.
     periods : numpy.ndarray
         The sorted periods (columns of ``Y``).
-    control, base_period, min_cohort_size, n_boot, seed, weights, alpha, uniform
+    control, base_period, min_cohort_size, n_boot, seed, multipliers, level, uniform
         As in :func:`staggered_att`.
 
     Returns
@@ -392,6 +399,7 @@ def estimate_group_time(
     """
     n_t = len(periods)
     covariates = Xw
+    alpha = alpha_of(level)
     notes: list[dict] = []
 
     late = g_unit > periods[-1]
@@ -608,7 +616,7 @@ def estimate_group_time(
     dfree = max(G - 1, 1)
     z = float(special.stdtrit(dfree, 1 - alpha / 2))
     if n_boot > 0:
-        boot = _bootstrap(inf_c, n, n_boot, seed, weights)
+        boot = _bootstrap(inf_c, n, n_boot, seed, multipliers)
         q75, q25 = np.percentile(boot, [75, 25], axis=0)
         se_raw = (q75 - q25) / _Z_IQR
     else:

@@ -29,6 +29,7 @@ from berakhlak_research.models.few_clusters import (
     few_clusters_policy,
     randomization_inference,
 )
+from berakhlak_research.vocabulary import renamed
 
 __all__ = [
     "model_tables",
@@ -65,10 +66,12 @@ def _panel_frames(unit_panel, gov_panel, min_clusters, notes):
         # cluster there (also valid, if conservative, for unit-level events). With
         # few governments the policy adds wild-bootstrap and randomisation rows
         # rather than clustering by unit, which understated the uncertainty.
-        policy = few_clusters_policy(int(up["gov_code"].nunique()), min_clusters)
+        policy = few_clusters_policy(int(up["gov_code"].nunique()), threshold=min_clusters)
         frames.append(("unit", up, "_unit", "gov_code", policy))
     if gov_panel is not None:
-        policy = few_clusters_policy(max(int(gov_panel["gov_code"].nunique()), 1), min_clusters)
+        policy = few_clusters_policy(
+            max(int(gov_panel["gov_code"].nunique()), 1), threshold=min_clusters
+        )
         frames.append(
             ("government", gov_panel.assign(_unit=gov_panel["gov_code"]), "_unit", None, policy)
         )
@@ -122,15 +125,17 @@ def _few_cluster_rows(sub, y, unit, control, level, n_wild, n_perm, seed, panel_
     return rows
 
 
+@renamed(alpha="level")
 def model_tables(
     unit_panel: pd.DataFrame | None,
     gov_panel: pd.DataFrame | None = None,
+    *,
     outcomes: list[str] | tuple[str, ...] = DEFAULT_OUTCOMES,
     n_boot: int = 999,
     seed: int = 0,
     control: str = "notyet",
     dose: tuple[str, ...] = ("hours", "stage_max"),
-    alpha: float = 0.05,
+    level: float = 0.95,
     min_clusters: int = FEW_CLUSTERS_THRESHOLD,
     n_wild: int = 9999,
     n_perm: int = 999,
@@ -150,8 +155,8 @@ def model_tables(
     outcomes : sequence of str
         Outcome columns; those absent from a panel or without data are skipped
         (and listed in ``did_excluded``).
-    n_boot, seed, alpha : int, int, float
-        Bootstrap draws, seed and 1 - confidence level of ``staggered_att``.
+    n_boot, seed, level : int, int, float
+        Bootstrap draws, seed and confidence level of ``staggered_att``.
     control : {"notyet", "never"}
         Comparison group of ``staggered_att``.
     dose : tuple of str
@@ -207,7 +212,7 @@ def model_tables(
             try:
                 res = staggered_att(
                     sub, y, unit, "wave", "first_treated", control=control,
-                    n_boot=n_boot, seed=seed, cluster=cluster, alpha=alpha,
+                    n_boot=n_boot, seed=seed, cluster=cluster, level=level,
                 )  # fmt: skip
             except EstimationError as err:
                 excluded.append(dict(outcome=y, panel=panel_name, kind="outcome", reason=str(err)))
@@ -228,11 +233,11 @@ def model_tables(
             excluded.append(res.excluded.assign(outcome=y, panel=panel_name))
             effects.extend(
                 r.assign(cluster=cl_name, inference="cr1")
-                for r in _twfe_rows(sub, y, unit, cluster, alpha, panel_name, excluded)
+                for r in _twfe_rows(sub, y, unit, cluster, level, panel_name, excluded)
             )
             if policy.few:
                 effects.extend(
-                    _few_cluster_rows(sub, y, unit, control, 1 - alpha, n_wild, n_perm, seed,
+                    _few_cluster_rows(sub, y, unit, control, level, n_wild, n_perm, seed,
                                       panel_name, excluded, with_ri)
                 )  # fmt: skip
             if y == "culture_overall":
@@ -242,7 +247,7 @@ def model_tables(
                     try:
                         dr = dose_response(
                             sub, y, unit, "wave", "first_treated", dcol, control=control,
-                            cluster=cluster, n_boot=n_boot, seed=seed, alpha=alpha,
+                            cluster=cluster, n_boot=n_boot, seed=seed, level=level,
                         )  # fmt: skip
                     except EstimationError as err:
                         excluded.append(
@@ -263,10 +268,10 @@ def model_tables(
     return out
 
 
-def _twfe_rows(sub, y, unit, cluster, alpha, panel_name, excluded):
+def _twfe_rows(sub, y, unit, cluster, level, panel_name, excluded):
     rows = []
     try:
-        st = twfe(sub, y, unit, "wave", "treated", cluster=cluster, alpha=alpha)
+        st = twfe(sub, y, unit, "wave", "treated", cluster=cluster, level=level)
         rows.append(
             pd.DataFrame(
                 {
@@ -280,7 +285,7 @@ def _twfe_rows(sub, y, unit, cluster, alpha, panel_name, excluded):
                 }
             )
         )
-        es = event_study(sub, y, unit, "wave", "first_treated", cluster=cluster, alpha=alpha)
+        es = event_study(sub, y, unit, "wave", "first_treated", cluster=cluster, level=level)
         rows.append(es.drop(columns=["term", "n_clusters"]).assign(level="event_time"))
     except EstimationError as err:
         excluded.append(dict(outcome=y, panel=panel_name, kind="twfe", reason=str(err)))

@@ -20,6 +20,7 @@ from scipy import linalg, stats
 from berakhlak_research.exceptions import EstimationError, InputError
 from berakhlak_research.keys import resolve_unit
 from berakhlak_research.models._ols import check_columns, codes, demean, group_sums
+from berakhlak_research.vocabulary import alpha_of, renamed
 
 __all__ = ["twfe", "event_study"]
 
@@ -110,16 +111,17 @@ def _tidy(names, beta, vcov, n_obs, G, alpha, extra=None):
     return out
 
 
+@renamed(alpha="level")
 def twfe(
     data: pd.DataFrame,
     y: str,
     unit: str,
     time: str,
     treated: str,
-    cluster: str | None = None,
-    alpha: float = 0.05,
-    small_sample: str = "nested",
     *,
+    cluster: str | None = None,
+    level: float = 0.95,
+    small_sample: str = "nested",
     gov: str | None = None,
 ) -> pd.DataFrame:
     """Static two-way fixed-effects difference-in-differences.
@@ -138,8 +140,8 @@ def twfe(
     cluster : str, optional
         Column to cluster on: the level at which treatment was assigned
         (default: ``unit``).
-    alpha : float
-        1 - confidence level.
+    level : float, default 0.95
+        Confidence level of the intervals.
     small_sample : {"nested", "full", "none"}
         Small-sample factor ``G/(G-1) * (N-1)/(N-K)``. ``"full"`` counts every
         unit and period effect in K (R: ``lm(y ~ D + factor(unit) +
@@ -176,21 +178,22 @@ def twfe(
         raise InputError(f"treated={treated!r} has missing or non-numeric values.")
     yv = df[y].to_numpy(dtype=float)
     beta, vcov, n, G, _ = _fe_ols(yv, d[:, None], uc, tc, cc, small_sample)
-    return _tidy([treated], beta, vcov, n, G, alpha)
+    return _tidy([treated], beta, vcov, n, G, alpha_of(level))
 
 
+@renamed(alpha="level")
 def event_study(
     data: pd.DataFrame,
     y: str,
     unit: str,
     time: str,
     first_treated: str,
+    *,
     cluster: str | None = None,
     window: tuple[int, int] | None = None,
     reference: int = -1,
-    alpha: float = 0.05,
+    level: float = 0.95,
     small_sample: str = "nested",
-    *,
     gov: str | None = None,
 ) -> pd.DataFrame:
     """Two-way fixed-effects event study with leads and lags.
@@ -214,8 +217,8 @@ def event_study(
         into the end points. Default: every event time in the data.
     reference : int
         The omitted event time (default -1, the period before treatment).
-    alpha : float
-        1 - confidence level.
+    level : float, default 0.95
+        Confidence level of the intervals.
     small_sample : {"nested", "full", "none"}
         As in :func:`twfe`.
     gov : str, optional
@@ -259,7 +262,7 @@ def event_study(
         raise EstimationError("No event times besides the reference to estimate.")
     X = np.column_stack([(rel == e).astype(float) for e in keep_levels])
     beta, vcov, n, G, _ = _fe_ols(df[y].to_numpy(dtype=float), X, uc, tc, cc, small_sample)
-    out = _tidy(["event_time"] * len(keep_levels), beta, vcov, n, G, alpha)
+    out = _tidy(["event_time"] * len(keep_levels), beta, vcov, n, G, alpha_of(level))
     out.insert(1, "event_time", np.asarray(keep_levels, dtype=int))
     out["n"] = X.sum(axis=0).astype(int)
     ref = pd.DataFrame(

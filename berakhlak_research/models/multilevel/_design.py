@@ -38,7 +38,7 @@ def _simple_terms(formula: str) -> tuple[str, list[str], bool] | None:
     return lhs, terms, intercept
 
 
-def design(data: pd.DataFrame, formula: str, extra: tuple[str, ...] = ()):
+def design(data: pd.DataFrame, formula: str, *, extra: tuple[str, ...] = ()):
     """Response vector, design matrix and term names of a formula; rows with NA dropped.
 
     Plain numeric columns are read directly (fast at millions of rows); richer

@@ -69,6 +69,10 @@ class MixedResult:
     n_obs: int = 0
     result: Any = field(default=None, repr=False)
 
+    def tidy(self) -> pd.DataFrame:
+        """The fixed effects, :attr:`fixed` (``term, estimate, se, ci_low, ci_high, p_value, n``)."""
+        return self.fixed
+
     @property
     def params(self) -> pd.Series:
         """Fixed-effect estimates indexed by term."""

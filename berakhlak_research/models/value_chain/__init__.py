@@ -16,6 +16,7 @@ The value-chain family:
 
 from berakhlak_research.models.value_chain.culture_link import (
     CULTURE_COLUMNS,
+    CrossLevelResult,
     cross_level,
     satisfaction_scores,
     within_unit,
@@ -40,6 +41,7 @@ from berakhlak_research.models.value_chain.tables import (
 __all__ = [
     "within_unit",
     "cross_level",
+    "CrossLevelResult",
     "satisfaction_scores",
     "mediation",
     "key_drivers",

@@ -19,6 +19,8 @@ Both slopes are in IKM points (25-100) per culture index point (0-100).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
@@ -27,8 +29,15 @@ from berakhlak_research.framework import IKM_ELEMENT_CODES, VALUE_CODES
 from berakhlak_research.keys import check_unit, unit_key
 from berakhlak_research.models._ols import absorb, ols_cr1
 from berakhlak_research.models.multilevel import random_intercept
+from berakhlak_research.vocabulary import renamed
 
-__all__ = ["within_unit", "cross_level", "satisfaction_scores", "CULTURE_COLUMNS"]
+__all__ = [
+    "within_unit",
+    "cross_level",
+    "CrossLevelResult",
+    "satisfaction_scores",
+    "CULTURE_COLUMNS",
+]
 
 CULTURE_COLUMNS = {"overall": "culture_overall", **{v: f"culture_{v}" for v in VALUE_CODES}}
 _LINK_COLUMNS = ["value", "estimate", "se", "ci_low", "ci_high", "p_value", "n", "model"]
@@ -44,6 +53,7 @@ def _lagged(panel: pd.DataFrame, cols: list[str], lag: int, unit, time: str) -> 
 
 def within_unit(
     panel: pd.DataFrame,
+    *,
     values: tuple[str, ...] = ("overall", *VALUE_CODES),
     outcome: str = "ikm",
     lag: int = 0,
@@ -52,7 +62,6 @@ def within_unit(
     time: str = "wave",
     level: float = 0.95,
     joint: bool = False,
-    *,
     gov: str | None = "gov_code",
 ) -> pd.DataFrame:
     """Within-unit (two-way fixed effects) slope of IKM on unit culture, per value.
@@ -162,13 +171,40 @@ def satisfaction_scores(skm_responses: pd.DataFrame) -> pd.DataFrame:
     return out[n_ans > 0].reset_index(drop=True)
 
 
+@dataclass
+class CrossLevelResult:
+    """What :func:`cross_level` fitted; :meth:`tidy` is the results table.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        ``value, estimate, se, ci_low, ci_high, p_value, n, model, n_groups, path``.
+    fits : dict of str to MixedResult
+        The random-intercept fit of each value.
+    groups : pandas.DataFrame
+        ``_group`` (the grouping code of the fits) -> ``gov_code, unit_code, period``.
+    """
+
+    table: pd.DataFrame
+    fits: dict = field(repr=False)
+    groups: pd.DataFrame = field(repr=False)
+
+    def tidy(self) -> pd.DataFrame:
+        """The results table (:attr:`table`)."""
+        return self.table
+
+
+@renamed(
+    return_fits="cross_level returns a CrossLevelResult; its .tidy() is the table and "
+    ".fits, .groups what return_fits=True added"
+)
 def cross_level(
     skm_responses: pd.DataFrame,
     panel: pd.DataFrame,
+    *,
     values: tuple[str, ...] = ("overall", *VALUE_CODES),
     level: float = 0.95,
-    return_fits: bool = False,
-):
+) -> CrossLevelResult:
     """Citizen satisfaction on the serving unit's culture, random intercept per unit-period.
 
     Parameters
@@ -179,18 +215,15 @@ def cross_level(
         Unit-wave panel with the culture columns; joined on ``period == wave``.
     values : tuple of str
     level : float, default 0.95
-    return_fits : bool, default False
-        Also return the :class:`~berakhlak_research.models.multilevel.MixedResult`
-        of each value and the key of the grouping codes.
 
     Returns
     -------
-    pandas.DataFrame
-        ``value, estimate, se, ci_low, ci_high, p_value, n, model, n_groups,
-        path``; ``model = "cross_level"``, ``path`` says which fitting path
-        ran. With ``return_fits``, a tuple ``(table, {value: MixedResult},
-        groups)`` where ``groups`` maps ``_group`` to ``gov_code, unit_code,
-        period``.
+    CrossLevelResult
+        ``.tidy()``: ``value, estimate, se, ci_low, ci_high, p_value, n, model,
+        n_groups, path``; ``model = "cross_level"``, ``path`` says which
+        fitting path ran. ``.fits``: the
+        :class:`~berakhlak_research.models.multilevel.MixedResult` of each
+        value; ``.groups`` maps ``_group`` to ``gov_code, unit_code, period``.
     """
     scores = satisfaction_scores(skm_responses)
     cols = [CULTURE_COLUMNS.get(v, v) for v in values]
@@ -231,7 +264,5 @@ def cross_level(
             }
         )
     table = pd.DataFrame(rows)
-    if not return_fits:
-        return table
     groups = data.drop_duplicates("_group")[["_group", "gov_code", "unit_code", "period"]]
-    return table, fits, groups.reset_index(drop=True)
+    return CrossLevelResult(table, fits, groups.reset_index(drop=True))

@@ -118,6 +118,7 @@ def key_drivers(
     data: pd.DataFrame,
     target: str,
     drivers: list[str],
+    *,
     by: str | None = None,
     min_n: int = 30,
 ) -> pd.DataFrame:
@@ -186,6 +187,7 @@ def importance_performance(
     performance: pd.DataFrame,
     labels: dict[str, tuple[str, str]],
     target: str,
+    *,
     by: str = "gov_code",
     fallback: pd.DataFrame | None = None,
 ) -> pd.DataFrame:

@@ -69,6 +69,7 @@ def mediation(
     m: str,
     y: str,
     cluster: str,
+    *,
     covariates: list[str] | None = None,
     fixed_effects: list[str] | None = None,
     n_boot: int = 2000,

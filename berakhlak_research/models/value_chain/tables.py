@@ -64,7 +64,7 @@ def _elements_frame(skm_responses: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def element_drivers(skm_responses: pd.DataFrame, min_n: int = 30):
+def element_drivers(skm_responses: pd.DataFrame, *, min_n: int = 30):
     """Importance of the nine IKM elements for a citizen's overall satisfaction, per government.
 
     The SKM has no separate overall-satisfaction question, so the target is
@@ -107,7 +107,7 @@ def _pooled_and_per_gov(frame, outcome, drivers, target, min_n):
     return out
 
 
-def value_drivers(unit_panel: pd.DataFrame, min_n: int = 30):
+def value_drivers(unit_panel: pd.DataFrame, *, min_n: int = 30):
     """Importance of the seven culture values for unit IKM (pooled and per government).
 
     Returns
@@ -186,9 +186,8 @@ def _multilevel(unit_panel, skm_responses):
                                nest)  # fmt: skip
         add("ikm_units", "ikm", fit, unit_effects(fit))
     if skm_responses is not None and len(skm_responses):
-        _, fits, groups = cross_level(
-            skm_responses, unit_panel, values=("overall",), return_fits=True
-        )
+        cl = cross_level(skm_responses, unit_panel, values=("overall",))
+        fits, groups = cl.fits, cl.groups
         fit = fits["overall"]
         re_ = fit.random_effects.merge(groups, on="_group").rename(columns={"period": "wave"})
         add("satisfaction_cross_level", "satisfaction", fit, re_)
@@ -291,6 +290,7 @@ def _mark_preferred(table: pd.DataFrame, key: list[str], few: bool) -> pd.DataFr
 
 def model_tables(
     unit_panel: pd.DataFrame,
+    *,
     skm_responses: pd.DataFrame | None = None,
     culture_unit: pd.DataFrame | None = None,
     n_boot: int = 999,
@@ -383,7 +383,7 @@ def model_tables(
                           fixed_effects=["_unit", "wave"], mediators=values, n_boot=n_boot,
                           seed=seed)  # fmt: skip
         design = "unit_and_wave_fixed_effects"
-    policy = few_clusters_policy(max(int(pf[cluster].nunique()), 1), min_clusters)
+    policy = few_clusters_policy(max(int(pf[cluster].nunique()), 1), threshold=min_clusters)
     if policy.few:
         try:
             wild = _paths_wild(pf, values, cluster, "first_treated" in pf.columns, n_wild, seed)
@@ -403,10 +403,10 @@ def model_tables(
     except EstimationError:
         pass  # a single wave: no lagged model
     if skm_responses is not None and len(skm_responses):
-        links.append(cross_level(skm_responses, panel))
+        links.append(cross_level(skm_responses, panel).tidy())
     link = pd.concat(links, ignore_index=True)
     link["method"] = np.where(link["model"].eq("cross_level"), "mixed_model", "cr1")
-    link_policy = few_clusters_policy(max(int(panel[cluster].nunique()), 1), min_clusters)
+    link_policy = few_clusters_policy(max(int(panel[cluster].nunique()), 1), threshold=min_clusters)
     if link_policy.few:
         wild = _links_wild(panel, cluster, n_wild, seed)
         link = pd.concat([link, wild], ignore_index=True) if len(wild) else link

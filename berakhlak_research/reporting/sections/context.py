@@ -381,3 +381,10 @@ def open_report(
         figure_format=figure_format,
         synthetic=is_synthetic(results_dir),
     )
+
+
+# Public handles on the worker caches (the same objects), for the views facade and
+# the tests that inspect and clear them.
+TABLE_CACHE = _TABLES
+cached_table = _cached_table
+gov_slice = _gov_slice

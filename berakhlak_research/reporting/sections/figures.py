@@ -169,3 +169,7 @@ def figure(ctx: ReportContext, name: str, dpi: int = 80, fmt: str | None = None)
     return Html(
         f"<img class='berakhlak-figure' alt='{alt}' src='data:{FIGURE_FORMATS[fmt]};base64,{b64}'/>"
     )
+
+
+# Public handle on the per-process figure cache (the same object), for the views facade.
+FIGURE_CACHE = _SHARED

@@ -190,7 +190,7 @@ def test_bootstrap_reproducible_and_close_to_analytic(small):
     fam = a.table[a.table["level"] == "group_time"]
     assert (fam["band"] == "uniform").all() and (fam["crit"] > 1.96).all()
     assert a.table["band"].iloc[0] == "pointwise"
-    m = did.staggered_att(panel, Y, UNIT, TIME, G, n_boot=999, seed=1, weights="mammen")
+    m = did.staggered_att(panel, Y, UNIT, TIME, G, n_boot=999, seed=1, multipliers="mammen")
     assert m.table["se"].iloc[0] == pytest.approx(an.table["se"].iloc[0], rel=0.25)
 
 

@@ -201,7 +201,8 @@ def test_within_unit_lag_uses_previous_wave(panel):
 
 def test_cross_level_runs_fast_path_and_is_positive(panel):
     skm = skm_fixture(panel)
-    tab, fits, groups = cross_level(skm, panel, values=("overall", "BP"), return_fits=True)
+    res = cross_level(skm, panel, values=("overall", "BP"))
+    tab, fits, groups = res.tidy(), res.fits, res.groups
     assert set(tab["path"]) == {"sufficient_statistics"}
     assert (tab["estimate"] > 0).all() and (tab["p_value"] < 1e-6).all()
     assert len(groups) == fits["overall"].variance["n_groups"].iloc[0]

@@ -1,7 +1,7 @@
-"""Header normalisation shared by :mod:`.headers` and :mod:`.instruments`.
+"""Header text normalisation, shared by the header, label and instrument modules.
 
-Its own module so that the instrument tables (which normalise element names)
-and the header matcher (which looks the instruments up) do not import each other.
+Its own module so that :mod:`.instruments` (which needs it) and :mod:`.headers`
+(which needs the instruments) do not import each other.
 """
 
 from __future__ import annotations
