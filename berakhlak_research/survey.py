@@ -842,6 +842,9 @@ def svyratio(
 CALIBRATION_MAX_CELLS = 200_000_000
 """Largest rows x domains x variables array :func:`calibrated_svymean` builds."""
 
+CALIBRATION_NESTED_PATH = True
+"""Use the residuals of the whole sample when every calibration group lies in one domain."""
+
 
 def _margin_codes(data: pd.DataFrame, margins: list[str], groups: list[str]) -> list[np.ndarray]:
     """Each margin's cell (calibration group x category) per row; -1 = category missing."""
@@ -985,9 +988,11 @@ def calibrated_svymean(
     Raises
     ------
     InputError
-        Unknown columns, bad options, or domains x variables x rows above
-        ``CALIBRATION_MAX_CELLS`` (every domain's linearised variable is residualised
-        over all rows).
+        Unknown columns, bad options, or (for domains that cut across calibration groups,
+        whose linearised variables are residualised over all rows one by one) domains x
+        variables x rows above ``CALIBRATION_MAX_CELLS``. Domains made of whole
+        calibration groups (e.g. governments raked separately, or the nation) take one
+        residualisation for all and have no such limit.
     EstimationError
         Non-positive weights, backfitting that does not converge.
 
@@ -1024,12 +1029,6 @@ def calibrated_svymean(
                 psu_population=psu_population, stratum_population=stratum_population,
                 what="calibrated_svymean")  # fmt: skip
     n, n_var, n_dom = len(data), len(ys), len(d.group_keys)
-    if n * n_dom * n_var * 2 > CALIBRATION_MAX_CELLS:
-        raise InputError(
-            f"calibrated_svymean: {n_dom} domains x {n_var} variables x {n} rows is too "
-            f"large (limit {CALIBRATION_MAX_CELLS} values); estimate fewer domains or "
-            "variables at a time."
-        )
     dw = d.weight if design_weight is None else data[design_weight].to_numpy(dtype=float)
     if np.any(~np.isfinite(dw)) or np.any(dw <= 0):
         raise EstimationError(
@@ -1038,14 +1037,47 @@ def calibrated_svymean(
     yv = data[ys].to_numpy(dtype=float, na_value=np.nan)
     avail = np.isfinite(yv)
     ay = np.where(avail, yv, 0.0)
+    codes = _margin_codes(data, margins, groups)
+    cal_group, cal_keys = _codes(data, groups)
+    lo = np.full(len(cal_keys), n_dom)
+    hi = np.full(len(cal_keys), -1)
+    np.minimum.at(lo, cal_group, d.group)
+    np.maximum.at(hi, cal_group, d.group)
+    if CALIBRATION_NESTED_PATH and np.array_equal(lo, hi):
+        # Every calibration group lies in one domain, and the margins' cells lie in the
+        # calibration groups, so the regression splits by group: a domain's residuals are
+        # the whole sample's residuals on its own rows. One residualisation serves all
+        # domains, and the domains are made of rows as in svymean (national scale).
+        res_x, res_y = np.split(
+            calibration_residuals(np.hstack([avail.astype(float), ay]), codes, dw), 2, axis=1
+        )
+        gp_group, gp_psu, moments = _pair_moments(d, avail.astype(float), ay, avail)
+        key = np.unique(d.group * d.psu_n.size + d.psu, return_inverse=True)[1].ravel()
+        agg = group_sum_matrix(key, gp_group.size)
+        w = d.weight[:, None]
+        moments.update(
+            c0=agg @ (w * res_x), c1=agg @ (w * res_y), b0=agg @ (w * w * res_x * res_x),
+            b1=agg @ (w * w * res_x * res_y), b2=agg @ (w * w * res_y * res_y),
+        )  # fmt: skip
+        res = _ratio_core(
+            moments, gp_group, gp_psu, d.stratum_of_psu, d.psu_n, d.psu_population,
+            d.stratum_population, n_dom, fpc=fpc, certainty=False, n_boot=0, seed=None,
+            stages=stages,
+        )  # fmt: skip
+        return _tidy(res, d.group_keys, by, {"variable": ys}, level, null=0.0)
+    if n * n_dom * n_var * 2 > CALIBRATION_MAX_CELLS:
+        raise InputError(
+            f"calibrated_svymean: {n_dom} domains x {n_var} variables x {n} rows is too "
+            f"large (limit {CALIBRATION_MAX_CELLS} values); estimate fewer domains or "
+            "variables at a time, or domains made of whole calibration groups."
+        )
     # every domain's answered indicator and answered y, as columns (domain-major)
     member = np.zeros((n, n_dom))
     member[np.arange(n), d.group] = 1.0
     x = (member[:, :, None] * avail[:, None, :]).reshape(n, -1)
     yy = (member[:, :, None] * ay[:, None, :]).reshape(n, -1)
     res_x, res_y = np.split(
-        calibration_residuals(np.hstack([x, yy]), _margin_codes(data, margins, groups), dw), 2,
-        axis=1,
+        calibration_residuals(np.hstack([x, yy]), codes, dw), 2, axis=1
     )  # fmt: skip
     # (domain, PSU) pairs over every PSU: a domain's residuals live on all rows
     n_psu = d.psu_n.size

@@ -126,3 +126,21 @@ def test_calibration_bad_input():
         survey.calibrated_svymean(x, "api00", margins=["nope"], weights="w_cal", **kw)
     with pytest.raises(InputError, match="level"):
         survey.calibrated_svymean(x, "api00", margins=[], weights="w_cal", level=1.5, **kw)
+
+
+def test_nested_path_equals_general_path(monkeypatch):
+    """Domains made of whole calibration groups: one residualisation equals one per domain."""
+    x, units = _fixture()
+    rng = np.random.default_rng(8)
+    x["sex"] = np.where(rng.random(len(x)) < 0.5, "F", "M")
+    x.loc[rng.random(len(x)) < 0.05, "sex"] = None  # not in the sex margin
+    x["y"] = x["AD2"].astype(float) + (x["sex"] == "F") * 0.5
+    x["w_d"] = survey.rake_weights(x, units, trim=None).weights
+    x["w_r"] = x["w_d"] * np.where(x["sex"] == "F", 1.1, 0.95)
+    kw = dict(margins=["sex"], weights="w_r", design_weight="w_d", cluster="unit_code",
+              strata="gov_code", psu_population="N", stratum_population="M",
+              calibration_groups=["gov_code"], by=["gov_code"])  # fmt: skip
+    fast = survey.calibrated_svymean(x, ["y", "BP1"], **kw)
+    monkeypatch.setattr(survey, "CALIBRATION_NESTED_PATH", False)
+    general = survey.calibrated_svymean(x, ["y", "BP1"], **kw)
+    pd.testing.assert_frame_equal(fast, general, rtol=1e-9)

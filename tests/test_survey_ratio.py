@@ -122,3 +122,23 @@ def test_bad_options():
         survey.svyratio(x, "api00", "api99", cluster="dnum", strata=None, level=95)
     with pytest.raises(InputError, match="not in the data"):
         survey.svyratio(x, "api00", "nope", cluster="dnum", strata=None)
+
+
+@pytest.mark.parametrize("stages", [2, 1])
+def test_stratified_fixture_ratio_and_mean_match_r(stages):
+    """Governments as strata, missing answers, weights varying within units, a lonely unit."""
+    x = pd.read_csv(R_DIR / "survey_fixture.csv", dtype={"gov_code": "string"})
+    kw = dict(cluster="unit_code", strata="gov_code", weight="w", stratum_population="M",
+              stages=stages, psu_population="N" if stages == 2 else None)  # fmt: skip
+    design = "fixture_two_stage" if stages == 2 else "fixture_one_stage"
+    for stat, fn, args in (
+        ("ratio", survey.svyratio, ("BP1", "AK1")),
+        ("mean", survey.svymean, ("KB3",)),
+    ):
+        ref = _ref(design, stat, args[0])
+        nat = fn(x, *args, **kw).assign(gov_code="all")
+        dom = fn(x, *args, by=["gov_code"], **kw)
+        got = pd.concat([nat, dom]).set_index("gov_code")
+        for domain, r in ref.iterrows():
+            assert got.loc[domain, "estimate"] == pytest.approx(r["estimate"], rel=1e-10)
+            assert got.loc[domain, "se"] == pytest.approx(r["se"], rel=1e-8, abs=1e-12)

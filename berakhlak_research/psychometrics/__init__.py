@@ -13,8 +13,9 @@ Public functions (all take a tidy DataFrame of respondents with item columns BP1
 * :func:`measurement_tables` - the four results-store tables for ``berakhlak measure``.
 
 Missing answers are handled by listwise deletion (within each scale for reliability,
-across the model's items for the CFA). Values are checked against R's psych and lavaan in
-``tests/r/psychometrics_reference.R``.
+across the model's items for the CFA); reliability also offers ``missing="pairwise"``,
+psych's default. Values are checked against R's psych, lavaan and semTools in
+``tests/r/psychometrics_reference.R`` and ``tests/r/reliability_reference.R``.
 """
 
 from berakhlak_research.psychometrics.cfa import CfaResult, cfa, cfa_from_cov

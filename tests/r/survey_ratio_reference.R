@@ -51,6 +51,27 @@ for (dn in names(designs)) {
   g <- svyby(~api00, ~stype, d, svymean)
   add(dn, "mean", "api00", NA, as.character(g$stype), coef(g), SE(g))
 }
+# The project's own fixture (tests/r/survey_fixture.csv): strata = governments, units,
+# respondents, weights varying within units, missing answers, a lonely respondent.
+x <- read.csv("tests/r/survey_fixture.csv", colClasses = c(gov_code = "character"))
+fixture_designs <- list(
+  fixture_two_stage = svydesign(ids = ~unit_code + id, strata = ~gov_code, fpc = ~M + N,
+                                weights = ~w, data = x, nest = TRUE),
+  fixture_one_stage = svydesign(ids = ~unit_code, strata = ~gov_code, fpc = ~M,
+                                weights = ~w, data = x, nest = TRUE)
+)
+for (dn in names(fixture_designs)) {
+  d <- fixture_designs[[dn]]
+  s <- svyratio(~BP1, ~AK1, d, na.rm = TRUE)
+  add(dn, "ratio", "BP1", "AK1", NA, coef(s), SE(s))
+  g <- svyby(~BP1, ~gov_code, d, svyratio, denominator = ~AK1, na.rm = TRUE)
+  add(dn, "ratio", "BP1", "AK1", g$gov_code, coef(g), SE(g))
+  m <- svymean(~KB3, d, na.rm = TRUE)
+  add(dn, "mean", "KB3", NA, NA, coef(m), SE(m))
+  g <- svyby(~KB3, ~gov_code, d, svymean, na.rm = TRUE)
+  add(dn, "mean", "KB3", NA, g$gov_code, coef(g), SE(g))
+}
+
 # Calibration (raking) to population margins of school type and sch.wide: the
 # linearisation variance uses residuals of the design-weighted regression on the
 # margins' dummies (calibrate(calfun = "raking")); rake() approximates the same by ten
