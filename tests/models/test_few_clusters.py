@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -260,3 +261,19 @@ def test_pipeline_inference_policy_table():
     assert set(pol["inference"]) == {"wild_cluster_bootstrap"}
     big, _ = _panel(n_gov=25)
     assert not inference_policy(big)["few"].any()
+
+
+def test_wcr_equals_r_brute_force():
+    """Against tests/r/wild_bootstrap_reference.R (lm + sandwich::vcovCL, all 2^6 draws)."""
+    here = Path(__file__).resolve().parents[1] / "r"
+    df = pd.read_csv(here / "wild_bootstrap_fixture.csv")
+    ref = pd.read_csv(here / "wild_bootstrap_reference.csv")
+    n, k, g = len(df), 1 + 3, df["gov"].nunique()
+    cfac = g / (g - 1) * (n - 1) / (n - k)
+    for _, r in ref.iterrows():
+        res = fc.wild_bootstrap_ols(
+            df, "y", "x", cluster="gov", dummies=["wave"], fixed_effects=["unit"],
+            null=r["null"], n_boot=999, multipliers="rademacher", level=0.95,
+        )  # fmt: skip
+        assert res["p_value"].iloc[0] == pytest.approx(r["p_value"], abs=1e-12)
+        assert res.attrs["t_stat"] * np.sqrt(cfac) == pytest.approx(r["t_stat"], rel=1e-6)

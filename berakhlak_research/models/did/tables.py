@@ -100,6 +100,10 @@ def _few_cluster_rows(sub, y, unit, control, level, n_wild, n_perm, seed, panel_
                       with_ri):  # fmt: skip
     """Overall staggered ATT and TWFE rows by wild cluster bootstrap and randomisation."""
     rows = []
+    # Integer keys once: the string keys' factorisation would otherwise repeat per call.
+    sub = sub[[y, unit, "wave", "first_treated", "gov_code"]].assign(
+        **{unit: pd.factorize(sub[unit])[0], "gov_code": pd.factorize(sub["gov_code"])[0]}
+    )
     methods = [("wild_cluster_bootstrap", did_wild_bootstrap, {"n_boot": n_wild, "level": level})]
     if with_ri:
         methods.append(("randomization_inference", randomization_inference, {"n_perm": n_perm}))

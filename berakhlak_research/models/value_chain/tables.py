@@ -228,6 +228,8 @@ def _paths_wild(pf, values, cluster, staggered, n_wild, seed, level=0.95):
     if staggered:
         cols.append("first_treated")
     frame = pf[list(dict.fromkeys(cols))].dropna()
+    frame = frame.assign(_unit=pd.factorize(frame["_unit"])[0],
+                         **{cluster: pd.factorize(frame[cluster])[0]})  # fmt: skip
     if staggered:
         cells, w = _treated_cells(frame, "first_treated", "wave")
         frame = pd.concat([frame, cells], axis=1)
@@ -248,7 +250,9 @@ def _paths_wild(pf, values, cluster, staggered, n_wild, seed, level=0.95):
 
 def _links_wild(panel, cluster, n_wild, seed, level=0.95):
     """WCR rows for the within-unit culture-IKM slopes (unit effects absorbed, wave dummies)."""
-    data = panel.assign(_unit=panel["gov_code"].astype(str) + "/" + panel["unit_code"].astype(str))
+    # Integer keys: 23 regressions would otherwise factorise the string keys 23 times.
+    ukey = panel["gov_code"].astype(str) + "/" + panel["unit_code"].astype(str)
+    data = panel.assign(_unit=pd.factorize(ukey)[0], **{cluster: pd.factorize(panel[cluster])[0]})
     prev = data[["_unit", "wave", *CULTURE_COLUMNS.values()]].assign(wave=lambda d: d["wave"] + 1)
     data = data.merge(
         prev.rename(columns={c: f"{c}_lag1" for c in CULTURE_COLUMNS.values()}),
