@@ -167,6 +167,43 @@ STRINGS.update(
         "col_census": ("Sensus (semua pegawai menjawab)", "Census (all staff responded)"),
         "unknown": ("tidak diketahui", "unknown"),
         "population_unknown": ("populasi tidak diketahui", "population unknown"),
+        "est_staggered": ("Bertahap (Callaway-Sant'Anna)", "Staggered (Callaway-Sant'Anna)"),
+        "est_twfe": ("TWFE (pembanding)", "TWFE (comparison)"),
+        "col_pooled": ("Cakupan estimasi", "Estimated over"),
+        "pooled_over": ("gabungan {g} pemerintah daerah", "pooled over {g} governments"),
+        "pooled_note": (
+            "Efek ini gabungan atas {g} pemerintah daerah dalam data, bukan efek khusus {name}: "
+            "unit satu pemerintah daerah terlalu sedikit untuk membandingkan tahun sesudah "
+            "program dengan tahun belum-program. n = unit-tahun yang dipakai: penduga bertahap "
+            "hanya memakai unit-tahun sesudah program beserta pembanding yang belum "
+            "diintervensi, TWFE memakai semua unit-tahun.",
+            "This effect is pooled over the {g} governments in the data, not {name}'s own: one "
+            "government's units are too few to compare programme years with years before it. "
+            "n = unit-years used: the staggered estimator uses only the unit-years after a "
+            "programme and their not-yet-treated comparisons, TWFE uses every unit-year.",
+        ),
+        "few_clusters_note": (
+            "Hanya {g} pemerintah daerah (kurang dari 20): dengan sedikit klaster, selang dan "
+            "nilai p kurang dapat diandalkan.",
+            "Only {g} governments (fewer than 20): with few clusters the intervals and p-values "
+            "are less reliable.",
+        ),
+        "col_reached": ("Tercapai", "Reached"),
+        "not_yet": ("belum", "not yet"),
+        "col_first_date": ("Pertama", "First"),
+        "col_last_date": ("Terakhir", "Latest"),
+        "col_events": ("Kegiatan", "Events"),
+        "col_units_reached": ("Unit dengan kegiatan", "Units with events"),
+        "col_whole_gov": ("Kegiatan seluruh pemda", "Government-wide event"),
+        "sec_stages": ("Tujuh tahap penguatan budaya", "Seven stages of culture strengthening"),
+        "sec_timeline": ("Linimasa program", "Programme timeline"),
+        "sec_appendix": ("Lampiran", "Appendix"),
+        "timeline_note": (
+            "Setiap titik satu kegiatan, warna menurut tahap; daftar lengkap di lampiran dan di "
+            "berkas XLSX.",
+            "Each dot is one event, coloured by stage; the full list is in the appendix and the "
+            "XLSX file.",
+        ),
         "sample_adequacy_note": (
             "Kecukupan sampel menyangkut responden SKM (pengguna layanan), dibandingkan dengan "
             "jumlah minimal Krejcie-Morgan untuk populasi pengguna layanan unit; bila populasi "

@@ -15,7 +15,11 @@ from berakhlak_research.reporting.sections.context import (
     check_figure_format,
 )
 from berakhlak_research.reporting.sections.culture import units_frame, value_profile_frame
-from berakhlak_research.reporting.sections.programmes import did_frame
+from berakhlak_research.reporting.sections.programmes import (
+    did_frame,
+    programme_timeline_frame,
+    stage_progress_frame,
+)
 from berakhlak_research.reporting.sections.satisfaction import ikm_elements_frame
 from berakhlak_research.reporting.sections.summary import national_frame
 
@@ -69,7 +73,22 @@ def _fig_national(ctx):
     return culture.distribution(national_frame(ctx), lang=ctx.lang)
 
 
+def _fig_timeline(ctx):
+    from berakhlak_research.plots import programmes
+
+    return programmes.timeline(programme_timeline_frame(ctx), lang=ctx.lang)
+
+
+def _fig_stages(ctx):
+    from berakhlak_research.plots import programmes
+
+    f = stage_progress_frame(ctx)
+    return programmes.stage_progress(f, lang=ctx.lang) if len(f) else None
+
+
 _FIGURE_ALT = {
+    "programme_timeline": "sec_timeline",
+    "stage_progress": "sec_stages",
     "value_profile": "sec_profile",
     "unit_caterpillar": "sec_units",
     "ikm_elements": "sec_ikm",
@@ -88,6 +107,8 @@ FIGURES = {
     "event_study": _fig_event_study,
     "priorities": _fig_priorities,
     "national_distribution": _fig_national,
+    "programme_timeline": _fig_timeline,
+    "stage_progress": _fig_stages,
 }
 """Figure name -> function(ctx) returning a matplotlib Figure or None (no data)."""
 

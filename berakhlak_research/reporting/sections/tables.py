@@ -16,6 +16,7 @@ from berakhlak_research.reporting.sections.programmes import (
     pretrend_frame,
     programme_effects_frame,
     programmes_frame,
+    stage_progress_frame,
 )
 from berakhlak_research.reporting.sections.quality import (
     cfa_fit_frame,
@@ -48,6 +49,7 @@ FRAMES = {
     "priorities": priorities_frame,
     "programmes": programmes_frame,
     "programme_effects": programme_effects_frame,
+    "stage_progress": stage_progress_frame,
     "ikm_units": ikm_units_frame,
     "ikm_elements": ikm_elements_frame,
     "culture_ikm_link": link_frame,
@@ -99,7 +101,10 @@ def show(ctx: ReportContext, name: str) -> Html:
         notes.append(t("did_unit_clustered", ctx.lang))
     # further notes a frame asks for: (i18n key, fields) pairs
     notes += [t(key, ctx.lang, **fields) for key, fields in df.attrs.get("notes", [])]
-    ctx.shown[name] = df.rename(columns=lambda c: _header(c, ctx.lang))
+    own = df.attrs.get("headers", {})
+    ctx.shown[name] = df.rename(
+        columns=lambda c: t(own[c], ctx.lang) if c in own else _header(c, ctx.lang)
+    )
     return _html_table(df, ctx.lang, name, notes)
 
 
