@@ -188,6 +188,14 @@ STRINGS.update(
             "Only {g} governments (fewer than 20): with few clusters the intervals and p-values "
             "are less reliable.",
         ),
+        "few_clusters_wild": (
+            "Hanya {g} pemerintah daerah (kurang dari 20): selang dan nilai p berasal dari wild "
+            "cluster bootstrap per pemerintah daerah, yang dirancang untuk sedikit klaster; tetap "
+            "baca dengan hati-hati.",
+            "Only {g} governments (fewer than 20): the intervals and p-values come from a wild "
+            "cluster bootstrap over governments, designed for few clusters; read them with "
+            "care all the same.",
+        ),
         "col_reached": ("Tercapai", "Reached"),
         "not_yet": ("belum", "not yet"),
         "col_first_date": ("Pertama", "First"),

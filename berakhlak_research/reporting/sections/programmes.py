@@ -179,7 +179,12 @@ def did_frame(ctx: ReportContext, level: str = "overall", panel: str = "unit") -
         d = d[d["panel"] == panel]
     if "outcome" in d and len(d):
         d = d[d["outcome"] == d["outcome"].iloc[0]]
+    if "preferred" in d and d["preferred"].fillna(False).astype(bool).any():
+        # one row per estimate: the one to read (the wild cluster bootstrap with few governments)
+        d = d[d["preferred"].fillna(False).astype(bool)]
     out = d[cols].reset_index(drop=True)
+    out["n"] = pd.to_numeric(out["n"], errors="coerce").round().astype("Int64")
+    out.attrs["inference"] = sorted(set(d["inference"].dropna())) if "inference" in d else []
     # Government-wide programmes but too few governments to cluster on them: the reader
     # must be told that the intervals understate the uncertainty (see models.did).
     unit_clustered = panel == "unit" and "cluster" in d and bool((d["cluster"] == "unit").any())
@@ -224,7 +229,8 @@ def programme_effects_frame(ctx: ReportContext) -> pd.DataFrame:
     out.attrs["headers"] = {"estimate": "col_effect"}
     out.attrs["notes"] = [("pooled_note", {"g": g, "name": ctx.name})]
     if g < 20:  # the few-clusters rule of models.did (min_clusters=20)
-        out.attrs["notes"].append(("few_clusters_note", {"g": g}))
+        wild = "wild_cluster_bootstrap" in d.attrs.get("inference", [])
+        out.attrs["notes"].append(("few_clusters_wild" if wild else "few_clusters_note", {"g": g}))
     return out
 
 

@@ -96,3 +96,18 @@ def test_programme_effect_is_labelled_pooled(fixture, lang, words):
     assert ("Effect" if lang == "en" else "Efek") in html
     assert ctx.name in html  # "not Kota Pasuruan's own"
     assert ("fewer than 20" if lang == "en" else "kurang dari 20") in html
+
+
+def test_preferred_rows_only_and_the_wild_bootstrap_said(fixture, tmp_path):
+    res = tmp_path / "results"
+    shutil.copytree(fixture["results"], res)
+    d = pd.read_parquet(res / "did_effects.parquet")
+    d = d.assign(inference="cr1", preferred=True, cluster="government")
+    over = (d["level"] == "overall") & (d["panel"] == "unit")
+    d.loc[over, "preferred"] = False
+    wild = d[over].assign(inference="wild_cluster_bootstrap", preferred=True, ci_low=-9.0)
+    store.write_table(res, "did_effects", pd.concat([d, wild], ignore_index=True))
+    ctx = views.open_report(res, "35.75", 0, "en", MIN_GROUP)
+    e = views.programme_effects_frame(ctx)
+    assert len(e) == 2 and (e["ci_low"] == -9.0).all()
+    assert "wild cluster bootstrap" in views.show(ctx, "programme_effects")
