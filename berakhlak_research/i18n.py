@@ -196,6 +196,96 @@ STRINGS.update(
             "cluster bootstrap over governments, designed for few clusters; read them with "
             "care all the same.",
         ),
+        "and": ("dan", "and"),
+        "col_topic": ("Topik", "Topic"),
+        "col_step": ("Langkah", "Step"),
+        "and_more": (" dan {k} lainnya", " and {k} more"),
+        "sec_next_steps": ("Langkah berikutnya", "Next steps"),
+        "sum_index": (
+            "Indeks BerAKHLAK {name} tahun {wave} adalah {est} (selang kepercayaan 95% {ci}), "
+            "kategori {cat}.",
+            "{name}'s BerAKHLAK index in {wave} is {est} (95% confidence interval {ci}), "
+            "category {cat}.",
+        ),
+        "sum_rank": (
+            "Peringkatnya {rk} dari {nk} {kind} dan {rn} dari {nn} pemerintah daerah dalam data.",
+            "It ranks {rk} of {nk} among {kind} governments and {rn} of {nn} governments in the "
+            "data.",
+        ),
+        "sum_change_up": (
+            "Sejak {prev} indeks naik {abs} poin (selang 95% {ci}), perubahan yang signifikan "
+            "(p = {p}).",
+            "Since {prev} the index rose by {abs} points (95% interval {ci}), a significant "
+            "change (p = {p}).",
+        ),
+        "sum_change_down": (
+            "Sejak {prev} indeks turun {abs} poin (selang 95% {ci}), perubahan yang signifikan "
+            "(p = {p}).",
+            "Since {prev} the index fell by {abs} points (95% interval {ci}), a significant "
+            "change (p = {p}).",
+        ),
+        "sum_change_same": (
+            "Sejak {prev} indeks tidak berubah secara signifikan (selisih {abs} poin, selang "
+            "95% {ci}, p = {p}).",
+            "Since {prev} the index has not changed significantly (a difference of {abs} "
+            "points, 95% interval {ci}, p = {p}).",
+        ),
+        "sum_values": (
+            "Nilai terkuat adalah {best} ({bv}; median sejawat {bm}), yang terlemah {worst} "
+            "({wv}; median sejawat {wm}).",
+            "The strongest value is {best} ({bv}; peer median {bm}), the weakest {worst} "
+            "({wv}; peer median {wm}).",
+        ),
+        "sum_behaviours": (
+            "Perilaku dengan skor terendah, yang perlu dibenahi: {items}.",
+            "The lowest-scoring behaviours, the ones to work on: {items}.",
+        ),
+        "sum_ikm": (
+            "Indeks Kepuasan Masyarakat (IKM) tahun {wave} adalah {est} (selang 95% {ci}), "
+            "mutu pelayanan {band}.",
+            "Public satisfaction (IKM) in {wave} is {est} (95% interval {ci}), service "
+            "quality {band}.",
+        ),
+        "sum_elements": (
+            "Unsur pelayanan dengan kepentingan tertinggi bagi kepuasan: {items} (seluruh {k} "
+            "unsur berkisar {lo}-{hi} %).",
+            "The service elements with the highest importance for satisfaction: {items} (all "
+            "{k} range from {lo} to {hi} %).",
+        ),
+        "sum_stage": (
+            "Dari tujuh tahap penguatan budaya, {k} telah dicapai; tahap pertama yang belum "
+            "dicapai adalah tahap {n}, {stage}.",
+            "Of the seven stages of culture strengthening, {k} have been reached; the first not "
+            "yet reached is stage {n}, {stage}.",
+        ),
+        "sum_stage_all": (
+            "Ketujuh tahap penguatan budaya telah dicapai.",
+            "All seven stages of culture strengthening have been reached.",
+        ),
+        "next_value": (
+            "Perkuat {value}, nilai terlemah ({est}; median sejawat {med}), mulai dari "
+            "perilakunya: {items}.",
+            "Strengthen {value}, the weakest value ({est}; peer median {med}), starting with "
+            "its behaviours {items}.",
+        ),
+        "next_units": (
+            "{k} dari {n} unit yang ditampilkan di bawah median sejawat ({med}): {units}.",
+            "{k} of the {n} units shown are below the peer median ({med}): {units}.",
+        ),
+        "next_units_none": (
+            "Semua unit yang ditampilkan setara atau di atas median sejawat ({med}).",
+            "Every unit shown is at or above the peer median ({med}).",
+        ),
+        "next_service": (
+            "Dalam pelayanan, mulai dari {element} (skor {score}), unsur yang paling "
+            "menentukan kepuasan.",
+            "In services, start with {element} (score {score}), the element that matters most "
+            "for satisfaction.",
+        ),
+        "next_stage": (
+            "Siapkan tahap penguatan budaya berikutnya: {n}. {stage}.",
+            "Prepare the next stage of culture strengthening: {n}. {stage}.",
+        ),
         "col_reached": ("Tercapai", "Reached"),
         "not_yet": ("belum", "not yet"),
         "col_first_date": ("Pertama", "First"),

@@ -59,6 +59,7 @@ from berakhlak_research.reporting.sections.figures import (
     encode_figure,
     figure,
 )
+from berakhlak_research.reporting.sections.narrative import next_steps_frame, summary_text_frame
 from berakhlak_research.reporting.sections.programmes import (
     did_frame,
     pretrend_frame,
@@ -89,8 +90,10 @@ from berakhlak_research.reporting.sections.summary import (
 )
 from berakhlak_research.reporting.sections.tables import (
     FRAMES,
+    TEXTS,
     save_outputs,
     show,
+    text,
 )
 
 __all__ = [
@@ -111,6 +114,10 @@ __all__ = [
     "generated",
     "descriptives_frame",
     "show",
+    "text",
+    "TEXTS",
+    "summary_text_frame",
+    "next_steps_frame",
     "figure",
     "encode_figure",
     "check_figure_format",

@@ -90,6 +90,8 @@ def test_demo_report_of_pasuruan(pipeline, pasuruan, lang):
                               columns=["respondent_id"])["respondent_id"].astype(str))  # fmt: skip
     assert not (set(re.findall(r"[A-Za-z0-9_\-]{6,}", text)) & ids)
     assert rep.input_areas == 0 and "views." not in text
+    # the summary in words and the next steps
+    assert "data-text='summary_text'" in text and "data-text='next_steps'" in text
     # the seven stages, the timeline and the pooled programme effect
     stages = next(t for t in rep.tables if t["name"] == "stage_progress")
     assert len(stages["rows"]) == 7

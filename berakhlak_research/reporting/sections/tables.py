@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from berakhlak_research.exceptions import ParameterError
 from berakhlak_research.i18n import t
-from berakhlak_research.reporting.sections._html import Html, _header, _html_table, note
+from berakhlak_research.reporting.sections._html import Html, _esc, _header, _html_table, note
 from berakhlak_research.reporting.sections.context import ReportContext
 from berakhlak_research.reporting.sections.culture import (
     units_frame,
     value_profile_frame,
     weakest_behaviours_frame,
 )
+from berakhlak_research.reporting.sections.narrative import next_steps_frame, summary_text_frame
 from berakhlak_research.reporting.sections.programmes import (
     did_frame,
     pretrend_frame,
@@ -39,7 +40,7 @@ from berakhlak_research.reporting.sections.summary import (
     summary_frame,
 )
 
-__all__ = ["FRAMES", "show", "save_outputs"]
+__all__ = ["FRAMES", "TEXTS", "show", "text", "save_outputs"]
 
 FRAMES = {
     "summary": summary_frame,
@@ -106,6 +107,43 @@ def show(ctx: ReportContext, name: str) -> Html:
         columns=lambda c: t(own[c], ctx.lang) if c in own else _header(c, ctx.lang)
     )
     return _html_table(df, ctx.lang, name, notes)
+
+
+TEXTS = {
+    "summary_text": summary_text_frame,
+    "next_steps": next_steps_frame,
+}
+"""Text name -> frame of sentences (``text`` column); :func:`text` displays them."""
+
+
+def text(ctx: ReportContext, name: str) -> Html:
+    """Display generated sentences: the summary as a paragraph, the next steps as a list.
+
+    Parameters
+    ----------
+    ctx : ReportContext
+    name : str
+        A key of :data:`TEXTS`.
+
+    Returns
+    -------
+    Html
+        ``<p>`` (summary) or ``<ol>`` (steps), escaped; the sentences are also
+        kept for :func:`save_outputs`.
+    """
+    try:
+        fn = TEXTS[name]
+    except KeyError as err:
+        raise ParameterError(f"No report text named {name!r}; known: {', '.join(TEXTS)}.") from err
+    df = fn(ctx)
+    if df is None or not len(df):
+        return note(ctx, "no_data")
+    ctx.shown[name] = df.rename(columns=lambda c: _header(c, ctx.lang))
+    items = [_esc(x) for x in df["text"]]
+    if "step" in df:
+        body = "".join(f"<li>{x}</li>" for x in items)
+        return Html(f"<ol class='berakhlak-steps' data-text='{_esc(name)}'>{body}</ol>")
+    return Html(f"<p class='berakhlak-summary' data-text='{_esc(name)}'>{' '.join(items)}</p>")
 
 
 def save_outputs(ctx: ReportContext) -> None:
