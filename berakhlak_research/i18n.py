@@ -286,6 +286,94 @@ STRINGS.update(
             "Siapkan tahap penguatan budaya berikutnya: {n}. {stage}.",
             "Prepare the next stage of culture strengthening: {n}. {stage}.",
         ),
+        "col_slope": ("Poin IKM per poin indeks budaya", "IKM points per culture-index point"),
+        "col_model": ("Model", "Model"),
+        "sec_link_models": (
+            "Model budaya-IKM lainnya",
+            "Other culture-IKM models",
+        ),
+        "model_within_unit": ("Dalam unit (utama)", "Within unit (primary)"),
+        "model_within_unit_joint": (
+            "Dalam unit, tujuh nilai bersama",
+            "Within unit, seven values jointly",
+        ),
+        "model_within_unit_lag1": (
+            "Dalam unit, budaya satu gelombang sebelumnya",
+            "Within unit, culture one wave earlier",
+        ),
+        "model_cross_level": ("Lintas tingkat (responden SKM)", "Cross-level (SKM respondents)"),
+        "link_sentence": (
+            "Membaca model utama ({model}): satu poin indeks budaya lebih tinggi sejalan dengan "
+            "{x} poin IKM lebih tinggi (selang 95% {lo}-{hi}), membandingkan unit dengan "
+            "dirinya sendiri antar tahun; 10 poin budaya sejalan dengan sekitar {ten} poin IKM. "
+            "Dihitung atas {n} unit-tahun seluruh pemerintah daerah; ini hubungan, bukan bukti "
+            "sebab-akibat.",
+            "Reading the primary model ({model}): one point more culture index goes with {x} "
+            "IKM points more (95% interval {lo}-{hi}), comparing each unit with itself over "
+            "the years; 10 culture points go with about {ten} IKM points. Estimated over {n} "
+            "unit-years of all governments; an association, not proof of cause.",
+        ),
+        "model_note_within_unit": (
+            "Dalam unit (utama): IKM unit terhadap indeks budayanya sendiri antar gelombang "
+            "(efek tetap unit dan tahun), satu nilai per model; {n} unit-tahun.",
+            "Within unit (primary): a unit's IKM against its own culture index over the waves "
+            "(unit and year fixed effects), one value per model; {n} unit-years.",
+        ),
+        "model_note_within_unit_joint": (
+            "Dalam unit, tujuh nilai bersama: kemiringan tiap nilai dengan nilai lain "
+            "dikendalikan, sehingga lebih kecil; {n} unit-tahun.",
+            "Within unit, seven values jointly: each value's slope holding the other six "
+            "fixed, hence smaller; {n} unit-years.",
+        ),
+        "model_note_within_unit_lag1": (
+            "Dalam unit, budaya satu gelombang sebelumnya: IKM tahun ini terhadap budaya tahun "
+            "lalu; hanya unit-tahun dengan gelombang sebelumnya ({n}). Dengan efek tetap unit "
+            "dan sedikit gelombang, kemiringan ini bias bila IKM pada gilirannya memengaruhi "
+            "budaya berikutnya (bahkan bisa negatif); ini pemeriksaan, bukan hasil utama.",
+            "Within unit, culture one wave earlier: this year's IKM against last year's "
+            "culture; only unit-years with a previous wave ({n}). With unit fixed effects over "
+            "few waves this slope is biased if IKM in turn affects later culture (it can even "
+            "turn negative); a check, not the main result.",
+        ),
+        "model_note_cross_level": (
+            "Lintas tingkat: kepuasan tiap responden SKM terhadap indeks budaya unit yang "
+            "melayaninya (model campuran); n = {n} responden.",
+            "Cross-level: each SKM respondent's satisfaction against the culture index of the "
+            "unit that served them (mixed model); n = {n} respondents.",
+        ),
+        "path_a": ("Program → budaya (a)", "Programme → culture (a)"),
+        "path_b": (
+            "Budaya → IKM, program dikendalikan (b)",
+            "Culture → IKM, holding the programme (b)",
+        ),
+        "path_direct": (
+            "Program → IKM tidak melalui budaya (langsung)",
+            "Programme → IKM not through culture (direct)",
+        ),
+        "path_indirect": (
+            "Program → budaya → IKM (tidak langsung = a × b)",
+            "Programme → culture → IKM (indirect = a × b)",
+        ),
+        "path_total": ("Program → IKM seluruhnya (total)", "Programme → IKM in all (total)"),
+        "sec_mediation": (
+            "Jalur program → budaya → IKM (mediasi)",
+            "Path programme → culture → IKM (mediation)",
+        ),
+        "indirect_share_note": (
+            "Sekitar {share} % efek total program terhadap IKM ({tot} poin) melalui budaya "
+            "kerja (tidak langsung {ind} poin); gabungan seluruh pemerintah daerah dalam data.",
+            "About {share} % of the programme's total effect on IKM ({tot} points) runs "
+            "through work culture (indirect {ind} points); pooled over all governments in the "
+            "data.",
+        ),
+        "med_programme": ("Program budaya", "Culture programme"),
+        "med_culture": ("Budaya kerja (indeks)", "Work culture (index)"),
+        "med_ikm": ("IKM", "IKM"),
+        "med_direct": ("langsung", "direct"),
+        "med_share": (
+            "tidak langsung a × b = {ind}; total = {tot}; {share} % melalui budaya",
+            "indirect a × b = {ind}; total = {tot}; {share} % through culture",
+        ),
         "col_reached": ("Tercapai", "Reached"),
         "not_yet": ("belum", "not yet"),
         "col_first_date": ("Pertama", "First"),

@@ -76,9 +76,11 @@ from berakhlak_research.reporting.sections.quality import (
     suppression_frame,
 )
 from berakhlak_research.reporting.sections.satisfaction import (
+    PRIMARY_LINK_MODEL,
     ikm_elements_frame,
     ikm_units_frame,
     link_frame,
+    link_models_frame,
     priorities_frame,
     value_chain_frame,
 )
@@ -137,6 +139,8 @@ __all__ = [
     "ikm_units_frame",
     "ikm_elements_frame",
     "link_frame",
+    "PRIMARY_LINK_MODEL",
+    "link_models_frame",
     "value_chain_frame",
     "reliability_frame",
     "sample_adequacy_frame",

@@ -141,7 +141,7 @@ def _header(col: str, lang: str) -> str:
     return t(_HEADERS[col], lang) if col in _HEADERS else col
 
 
-def _display_frame(df: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
+def _display_frame(df: pd.DataFrame, lang: str = "id", ci_digits: int = 1) -> pd.DataFrame:
     """Join ``ci_low``/``ci_high`` into one ``ci`` text column for display.
 
     Rows flagged ``census`` (every member of staff responded) say "no sampling
@@ -152,7 +152,7 @@ def _display_frame(df: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
         df = df.drop(columns="census")
     if {"ci_low", "ci_high"} <= set(df.columns):
         ci = [
-            "—" if (pd.isna(lo) or pd.isna(hi)) else f"{lo:,.1f} – {hi:,.1f}"
+            "—" if (pd.isna(lo) or pd.isna(hi)) else f"{lo:,.{ci_digits}f} – {hi:,.{ci_digits}f}"
             for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)
         ]
         if census is not None:
@@ -166,7 +166,11 @@ def _display_frame(df: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
 
 def _html_table(df: pd.DataFrame, lang: str, name: str, notes: list[str]) -> Html:
     # columns a frame keeps for export and tests but does not display (codes, flags)
-    d = _display_frame(df.drop(columns=df.attrs.get("hide", []), errors="ignore"), lang)
+    # a frame may ask for more digits than the column default (slopes: attrs["digits"])
+    digits = {**_DIGITS, **df.attrs.get("digits", {})}
+    d = _display_frame(
+        df.drop(columns=df.attrs.get("hide", []), errors="ignore"), lang, digits.get("ci", 1)
+    )
     cols = list(d.columns)
     own = df.attrs.get("headers", {})  # a frame may name a column for its own table
     head = "".join(
@@ -177,7 +181,7 @@ def _html_table(df: pd.DataFrame, lang: str, name: str, notes: list[str]) -> Htm
     cells = {
         c: [yes_no[bool(v)] for v in d[c].tolist()]
         if d[c].dtype == bool
-        else [_fmt(v, _DIGITS.get(c, 1)) for v in d[c].tolist()]
+        else [_fmt(v, digits.get(c, 1)) for v in d[c].tolist()]
         for c in cols
     }
     body = "".join(

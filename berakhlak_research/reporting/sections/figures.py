@@ -20,7 +20,7 @@ from berakhlak_research.reporting.sections.programmes import (
     programme_timeline_frame,
     stage_progress_frame,
 )
-from berakhlak_research.reporting.sections.satisfaction import ikm_elements_frame
+from berakhlak_research.reporting.sections.satisfaction import ikm_elements_frame, value_chain_frame
 from berakhlak_research.reporting.sections.summary import national_frame
 
 __all__ = ["FIGURES", "FIGURE_FORMATS", "encode_figure", "figure", "check_figure_format"]
@@ -86,7 +86,14 @@ def _fig_stages(ctx):
     return programmes.stage_progress(f, lang=ctx.lang) if len(f) else None
 
 
+def _fig_mediation(ctx):
+    from berakhlak_research.plots import mediation
+
+    return mediation.mediation_diagram(value_chain_frame(ctx), lang=ctx.lang)
+
+
 _FIGURE_ALT = {
+    "mediation": "sec_mediation",
     "programme_timeline": "sec_timeline",
     "stage_progress": "sec_stages",
     "value_profile": "sec_profile",
@@ -96,7 +103,7 @@ _FIGURE_ALT = {
     "priorities": "sec_weak",
     "national_distribution": "national_title",
 }
-_SHARED_FIGURES = {"event_study": "did_effects"}
+_SHARED_FIGURES = {"event_study": "did_effects", "mediation": "value_chain_paths"}
 """Figures that do not depend on the government -> the results table they draw."""
 _SHARED: dict = {}
 
@@ -109,6 +116,7 @@ FIGURES = {
     "national_distribution": _fig_national,
     "programme_timeline": _fig_timeline,
     "stage_progress": _fig_stages,
+    "mediation": _fig_mediation,
 }
 """Figure name -> function(ctx) returning a matplotlib Figure or None (no data)."""
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from berakhlak_research import framework as fw
+from berakhlak_research.exceptions import ParameterError
+from berakhlak_research.i18n import STRINGS, t
 from berakhlak_research.reporting.sections._common import (
     _empty,
     _ikm_band,
@@ -11,9 +15,12 @@ from berakhlak_research.reporting.sections._common import (
     _unit_names,
     _value_names,
 )
+from berakhlak_research.reporting.sections._html import _fmt
 from berakhlak_research.reporting.sections.context import ReportContext
 
 __all__ = [
+    "PRIMARY_LINK_MODEL",
+    "link_models_frame",
     "priorities_frame",
     "ikm_units_frame",
     "ikm_elements_frame",
@@ -105,24 +112,145 @@ def ikm_elements_frame(ctx: ReportContext) -> pd.DataFrame:
     return g.sort_values("order")[cols].reset_index(drop=True)
 
 
+PRIMARY_LINK_MODEL = "within_unit"
+"""The culture-IKM model shown in the report's body: a unit's IKM against its own culture
+index over the waves (unit and year fixed effects), one value at a time. The others
+(all values jointly, culture a wave earlier, service users against their unit's culture)
+are in the methods section."""
+
+_MODEL_ORDER = ["within_unit", "within_unit_joint", "within_unit_lag1", "cross_level"]
+
+
+def _preferred(df: pd.DataFrame) -> pd.DataFrame:
+    """The row to read per estimate where a table carries several inference methods."""
+    if "preferred" not in df:
+        return df
+    return df[df["preferred"].fillna(False).astype(bool)]
+
+
+def _model_name(model: str, lang: str) -> str:
+    key = f"model_{model}"
+    try:
+        return t(key, lang)
+    except ParameterError:
+        return model
+
+
+def _link(ctx: ReportContext) -> pd.DataFrame | None:
+    lk = ctx.table("culture_ikm_link", scope="all")
+    if lk is None:
+        return None
+    lk = _preferred(lk)
+    if "model" not in lk:
+        lk = lk.assign(model=PRIMARY_LINK_MODEL)
+    order = {c: i for i, c in enumerate(["overall", *fw.VALUE_CODES])}
+    morder = {m: i for i, m in enumerate(_MODEL_ORDER)}
+    lk = lk.assign(
+        value_name=lk["value"].map(_value_names(ctx.lang)).fillna(lk["value"]),
+        model_name=[_model_name(str(m), ctx.lang) for m in lk["model"]],
+        _o=lk["value"].map(order).fillna(99),
+        _m=lk["model"].map(morder).fillna(99),
+    )
+    lk = lk.sort_values(["_m", "_o"], kind="stable")
+    lk["n"] = pd.to_numeric(lk["n"], errors="coerce").round().astype("Int64")
+    return lk
+
+
 def link_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Culture -> IKM link per value (IKM points per culture point), all governments.
+    """The primary culture -> IKM model: IKM points per culture-index point, per value.
+
+    One model only (:data:`PRIMARY_LINK_MODEL`), estimated over every government
+    in the data; the other models are in :func:`link_models_frame`.
 
     Returns
     -------
     pandas.DataFrame
-        ``value_name, estimate, ci_low, ci_high, p_value, n``.
+        ``model, model_name, value_name, estimate, ci_low, ci_high, p_value, n``
+        (``estimate`` = IKM points per culture point); ``attrs["notes"]`` holds the
+        sentence that says what the overall slope means.
     """
-    cols = ["value_name", "estimate", "ci_low", "ci_high", "p_value", "n"]
-    lk = ctx.table("culture_ikm_link", scope="all")
+    cols = ["model", "model_name", "value_name", "estimate", "ci_low", "ci_high", "p_value", "n"]
+    lk = _link(ctx)
     if lk is None:
         return _empty(cols)
-    lk = lk.assign(value_name=lk["value"].map(_value_names(ctx.lang)).fillna(lk["value"]))
-    return lk[cols].reset_index(drop=True)
+    main = lk[lk["model"] == PRIMARY_LINK_MODEL]
+    if not len(main):  # a store without the primary model: the first model it has
+        main = lk[lk["model"] == lk["model"].iloc[0]] if len(lk) else lk
+    out = main[cols].reset_index(drop=True)
+    out.attrs["hide"] = ["model"]
+    out.attrs["headers"] = {"estimate": "col_slope", "model_name": "col_model"}
+    out.attrs["digits"] = {"estimate": 2, "ci": 2}
+    over = out[main["value"].to_numpy() == "overall"]
+    if len(over):
+        r = over.iloc[0]
+        out.attrs["notes"] = [("link_sentence", {
+            "x": _fmt(r["estimate"], 2), "lo": _fmt(r["ci_low"], 2), "hi": _fmt(r["ci_high"], 2),
+            "ten": _fmt(10 * r["estimate"], 1), "n": _fmt(r["n"], 0), "model": r["model_name"],
+        })]  # fmt: skip
+    return out
+
+
+def link_models_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Every culture -> IKM model in the store, each labelled (for the methods section).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model, model_name, value_name, estimate, ci_low, ci_high, p_value, n``,
+        by model then value; ``attrs["notes"]`` describes each model present.
+    """
+    cols = ["model", "model_name", "value_name", "estimate", "ci_low", "ci_high", "p_value", "n"]
+    lk = _link(ctx)
+    if lk is None:
+        return _empty(cols)
+    out = lk[cols].reset_index(drop=True)
+    out.attrs["hide"] = ["model"]
+    out.attrs["headers"] = {"estimate": "col_slope", "model_name": "col_model"}
+    out.attrs["digits"] = {"estimate": 2, "ci": 2}
+    notes = []
+    for m in dict.fromkeys(out["model"]):
+        k = out[out["model"] == m]
+        key = f"model_note_{m}"
+        if key in STRINGS:
+            notes.append((key, {"n": _fmt(k["n"].max(), 0)}))
+    out.attrs["notes"] = notes
+    return out
+
+
+_PATHS = ["a", "b", "direct", "indirect", "total"]
 
 
 def value_chain_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Mediation paths programme -> culture -> IKM. Returns ``path, estimate, ci_low, ci_high, p_value, n``."""
-    cols = ["path", "estimate", "ci_low", "ci_high", "p_value", "n"]
+    """Mediation programme -> culture -> IKM, each path labelled, with the indirect share.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``path`` (a, b, direct, indirect, total), ``path_name``, ``estimate, ci_low,
+        ci_high, p_value, n``; ``attrs["indirect_share"]`` is indirect / total (NaN
+        when either is missing) and ``attrs["notes"]`` says it in words.
+    """
+    cols = ["path", "path_name", "estimate", "ci_low", "ci_high", "p_value", "n"]
     vc = ctx.table("value_chain_paths", scope="all")
-    return _empty(cols) if vc is None else vc[cols].reset_index(drop=True)
+    if vc is None:
+        return _empty(cols)
+    vc = _preferred(vc)
+    if "method" in vc:
+        # a path with two preferred rows (bootstrap and wild): the wild cluster bootstrap,
+        # the method designed for few governments, when it is there
+        vc = vc.assign(_w=(vc["method"] != "wild_cluster_bootstrap").astype(int))
+        vc = vc.sort_values("_w", kind="stable").drop_duplicates("path")
+    vc = vc.assign(_o=vc["path"].map({p: i for i, p in enumerate(_PATHS)})).sort_values("_o")
+    out = vc.assign(path_name=[t(f"path_{p}", ctx.lang) if p in _PATHS else p
+                               for p in vc["path"]])[cols].reset_index(drop=True)  # fmt: skip
+    out["n"] = pd.to_numeric(out["n"], errors="coerce").round().astype("Int64")
+    est = dict(zip(out["path"], out["estimate"], strict=True))
+    ind, tot = est.get("indirect", np.nan), est.get("total", np.nan)
+    share = ind / tot if pd.notna(ind) and pd.notna(tot) and tot != 0 else np.nan
+    out.attrs["indirect_share"] = share
+    out.attrs["hide"] = ["path"]
+    out.attrs["headers"] = {"estimate": "col_effect"}
+    if pd.notna(share):
+        out.attrs["notes"] = [("indirect_share_note", {
+            "share": _fmt(100 * share, 0), "ind": _fmt(ind), "tot": _fmt(tot)})]  # fmt: skip
+    return out

@@ -30,6 +30,7 @@ from berakhlak_research.reporting.sections.satisfaction import (
     ikm_elements_frame,
     ikm_units_frame,
     link_frame,
+    link_models_frame,
     priorities_frame,
     value_chain_frame,
 )
@@ -54,6 +55,7 @@ FRAMES = {
     "ikm_units": ikm_units_frame,
     "ikm_elements": ikm_elements_frame,
     "culture_ikm_link": link_frame,
+    "culture_ikm_models": link_models_frame,
     "value_chain": value_chain_frame,
     "reliability": reliability_frame,
     "sample_adequacy": sample_adequacy_frame,
