@@ -252,6 +252,12 @@ STRINGS.update(
             "The service elements with the highest importance for satisfaction: {items} (all "
             "{k} range from {lo} to {hi} %).",
         ),
+        "sum_elements_none": (
+            "Tidak ada unsur pelayanan yang menonjol kepentingannya bagi kepuasan: seluruh {k} "
+            "unsur berkisar {lo}-{hi} % dan selangnya memuat porsi rata-rata.",
+            "No service element stands out in importance for satisfaction: all {k} range from "
+            "{lo} to {hi} % and their intervals hold the equal share.",
+        ),
         "sum_stage": (
             "Dari tujuh tahap penguatan budaya, {k} telah dicapai; tahap pertama yang belum "
             "dicapai adalah tahap {n}, {stage}.",
@@ -281,6 +287,12 @@ STRINGS.update(
             "menentukan kepuasan.",
             "In services, start with {element} (score {score}), the element that matters most "
             "for satisfaction.",
+        ),
+        "next_service_lowest": (
+            "Dalam pelayanan, tidak ada unsur yang menonjol kepentingannya; mulai dari skor "
+            "terendah, {element} ({score}).",
+            "In services no element stands out in importance; start with the lowest score, "
+            "{element} ({score}).",
         ),
         "next_stage": (
             "Siapkan tahap penguatan budaya berikutnya: {n}. {stage}.",
@@ -373,6 +385,62 @@ STRINGS.update(
         "med_share": (
             "tidak langsung a × b = {ind}; total = {tot}; {share} % melalui budaya",
             "indirect a × b = {ind}; total = {tot}; {share} % through culture",
+        ),
+        "prio_concentrate": (
+            "kepentingan tinggi, skor rendah — prioritas utama",
+            "high importance, low score — top priority",
+        ),
+        "prio_keep_up": (
+            "kepentingan tinggi, skor tinggi — pertahankan",
+            "high importance, high score — keep it up",
+        ),
+        "prio_low": (
+            "kepentingan rendah, skor rendah — prioritas berikutnya",
+            "low importance, low score — next in line",
+        ),
+        "prio_overkill": (
+            "kepentingan rendah, skor tinggi — cukup dipertahankan",
+            "low importance, high score — maintain",
+        ),
+        "prio_unclear": (
+            "kepentingan setara rata-rata (selang memuat porsi rata-rata): belum "
+            "dapat diprioritaskan",
+            "importance about average (the interval holds "
+            "the equal share): no priority from these data",
+        ),
+        "prio_no_interval": (
+            "tanpa selang kepentingan: tidak diklasifikasikan",
+            "no interval for the importance: not classified",
+        ),
+        "prio_scoring_culture": (
+            "Kepentingan = porsi nilai dalam varians IKM unit yang dijelaskan (dekomposisi "
+            "Shapley/LMG atas R² tujuh nilai), dengan selang bootstrap 95%; porsi rata-rata "
+            "1/{k} = {eq} %. Skor = rata-rata indeks unit (rata-rata jawaban, 0-100) pada "
+            "gelombang terakhir, bukan persentase setuju. Prioritas hanya bila selang tidak "
+            "memuat porsi rata-rata.",
+            "Importance = the value's share of the explained variance of unit IKM (Shapley/LMG "
+            "decomposition of R² over the seven values), with a 95% bootstrap interval; the "
+            "equal share is 1/{k} = {eq} %. Score = mean unit index (mean answer, 0-100) in the "
+            "latest wave, not percent favourable. A priority is given only where the interval "
+            "excludes the equal share.",
+        ),
+        "prio_scoring_ikm": (
+            "Kepentingan = porsi unsur dalam varians skor kepuasan responden (rata-rata "
+            "sembilan unsur x 25; dekomposisi Shapley/LMG), dengan selang bootstrap 95%; porsi "
+            "rata-rata 1/{k} = {eq} %. Skor = NRR unsur x 25. Prioritas hanya bila selang "
+            "tidak memuat porsi rata-rata.",
+            "Importance = the element's share of the variance of a respondent's satisfaction "
+            "score (mean of the nine elements x 25; Shapley/LMG decomposition), with a 95% "
+            "bootstrap interval; the equal share is 1/{k} = {eq} %. Score = the element's NRR "
+            "x 25. A priority is given only where the interval excludes the equal share.",
+        ),
+        "sec_culture_priorities": (
+            "Nilai budaya sebagai penggerak IKM",
+            "Culture values as drivers of IKM",
+        ),
+        "sec_service_priorities": (
+            "Unsur pelayanan sebagai penggerak kepuasan",
+            "Service elements as drivers of satisfaction",
         ),
         "col_reached": ("Tercapai", "Reached"),
         "not_yet": ("belum", "not yet"),

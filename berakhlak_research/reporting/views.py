@@ -82,6 +82,7 @@ from berakhlak_research.reporting.sections.satisfaction import (
     link_frame,
     link_models_frame,
     priorities_frame,
+    service_priorities_frame,
     value_chain_frame,
 )
 from berakhlak_research.reporting.sections.summary import (
@@ -132,6 +133,7 @@ __all__ = [
     "units_frame",
     "weakest_behaviours_frame",
     "priorities_frame",
+    "service_priorities_frame",
     "programmes_frame",
     "programme_timeline_frame",
     "stage_progress_frame",

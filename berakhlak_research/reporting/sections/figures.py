@@ -20,7 +20,12 @@ from berakhlak_research.reporting.sections.programmes import (
     programme_timeline_frame,
     stage_progress_frame,
 )
-from berakhlak_research.reporting.sections.satisfaction import ikm_elements_frame, value_chain_frame
+from berakhlak_research.reporting.sections.satisfaction import (
+    ikm_elements_frame,
+    priorities_frame,
+    service_priorities_frame,
+    value_chain_frame,
+)
 from berakhlak_research.reporting.sections.summary import national_frame
 
 __all__ = ["FIGURES", "FIGURE_FORMATS", "encode_figure", "figure", "check_figure_format"]
@@ -56,15 +61,15 @@ def _fig_event_study(ctx):
 
 
 def _fig_priorities(ctx):
-    from berakhlak_research.plots import value_chain
+    from berakhlak_research.plots import priorities
 
-    ip = ctx.table("importance_performance", scope="all")
-    if ip is None:
-        return None
-    ip = ip[ip["gov_code"] == ctx.gov_code]
-    if "target" in ip and len(ip):
-        ip = ip[ip["target"] == ("ikm" if (ip["target"] == "ikm").any() else ip["target"].iloc[0])]
-    return value_chain.importance_performance_matrix(ip, lang=ctx.lang) if len(ip) else None
+    return priorities.importance_intervals(priorities_frame(ctx), lang=ctx.lang)
+
+
+def _fig_service_priorities(ctx):
+    from berakhlak_research.plots import priorities
+
+    return priorities.importance_intervals(service_priorities_frame(ctx), lang=ctx.lang)
 
 
 def _fig_national(ctx):
@@ -93,6 +98,7 @@ def _fig_mediation(ctx):
 
 
 _FIGURE_ALT = {
+    "service_priorities": "sec_service_priorities",
     "mediation": "sec_mediation",
     "programme_timeline": "sec_timeline",
     "stage_progress": "sec_stages",
@@ -100,7 +106,7 @@ _FIGURE_ALT = {
     "unit_caterpillar": "sec_units",
     "ikm_elements": "sec_ikm",
     "event_study": "sec_programmes",
-    "priorities": "sec_weak",
+    "priorities": "sec_culture_priorities",
     "national_distribution": "national_title",
 }
 _SHARED_FIGURES = {"event_study": "did_effects", "mediation": "value_chain_paths"}
@@ -117,6 +123,7 @@ FIGURES = {
     "programme_timeline": _fig_timeline,
     "stage_progress": _fig_stages,
     "mediation": _fig_mediation,
+    "service_priorities": _fig_service_priorities,
 }
 """Figure name -> function(ctx) returning a matplotlib Figure or None (no data)."""
 

@@ -22,6 +22,7 @@ from berakhlak_research.reporting.sections.culture import (
     weakest_behaviours_frame,
 )
 from berakhlak_research.reporting.sections.programmes import stage_progress_frame
+from berakhlak_research.reporting.sections.satisfaction import service_priorities_frame
 
 __all__ = ["summary_text_frame", "next_steps_frame"]
 
@@ -60,13 +61,14 @@ def _headline(ctx: ReportContext) -> dict:
     return out
 
 
-def _element_priorities(ctx: ReportContext) -> pd.DataFrame:
-    """The government's IKM elements by importance for satisfaction, most important first."""
-    ip = ctx.table("importance_performance", scope="all")
-    if ip is None or "target" not in ip:
-        return pd.DataFrame()
-    e = ip[(ip["gov_code"] == ctx.gov_code) & (ip["target"] == "ikm")]
-    return e.sort_values("importance", ascending=False, kind="stable")
+def _standout_elements(ctx: ReportContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All IKM elements (by importance) and those whose importance is clearly above 1/p."""
+    el = service_priorities_frame(ctx)
+    if not len(el):
+        return el, el
+    el = el.sort_values("importance", ascending=False, kind="stable")
+    top = el[el["separated"] & (el["importance"] > el.attrs.get("equal_share", 0))]
+    return el, top
 
 
 def _changed(bench: dict) -> tuple[str, float] | None:
@@ -131,16 +133,18 @@ def summary_text_frame(ctx: ReportContext) -> pd.DataFrame:
         rows.append(("ikm", t("sum_ikm", lang, wave=ctx.wave, est=_fmt(ik["estimate"]),
                               ci=_ci(ik["ci_low"], ik["ci_high"]),
                               band=f"{band.code} ({fw.label(band, lang)})")))  # fmt: skip
-    el = _element_priorities(ctx)
+    el, top = _standout_elements(ctx)
     if len(el) >= 2:
-        lab = "driver_label_id" if lang == "id" else "driver_label_en"
-        top = el.head(2)
-        names = [
-            f"{n} ({_fmt(100 * s)} %)" for n, s in zip(top[lab], top["importance"], strict=True)
-        ]
-        rows.append(("elements", t("sum_elements", lang, items=_and(names, lang), k=len(el),
-                                   lo=_fmt(100 * el["importance"].min()),
-                                   hi=_fmt(100 * el["importance"].max()))))  # fmt: skip
+        lo, hi = _fmt(100 * el["importance"].min()), _fmt(100 * el["importance"].max())
+        if len(top):
+            names = [
+                f"{n} ({_fmt(100 * x)} %)"
+                for n, x in zip(top["driver_name"].head(2), top["importance"], strict=False)
+            ]
+            rows.append(("elements", t("sum_elements", lang, items=_and(names, lang),
+                                       k=len(el), lo=lo, hi=hi)))  # fmt: skip
+        else:
+            rows.append(("elements", t("sum_elements_none", lang, k=len(el), lo=lo, hi=hi)))
     sp = stage_progress_frame(ctx)
     if len(sp):
         rows.append(("stage", _stage_sentence(sp, lang)))
@@ -195,11 +199,12 @@ def next_steps_frame(ctx: ReportContext, max_units: int = 5) -> pd.DataFrame:
                                     n=len(units), units=text)))  # fmt: skip
         else:
             rows.append(("units", t("next_units_none", lang, med=_fmt(med))))
-    el = _element_priorities(ctx)
+    el, top = _standout_elements(ctx)
     if len(el):
-        lab = "driver_label_id" if lang == "id" else "driver_label_en"
-        e = el.iloc[0]
-        rows.append(("service", t("next_service", lang, element=e[lab],
+        # an element clearly above the equal share; else, none stands out: the lowest score
+        e = top.iloc[0] if len(top) else el.loc[el["performance"].idxmin()]
+        key = "next_service" if len(top) else "next_service_lowest"
+        rows.append(("service", t(key, lang, element=e["driver_name"],
                                   score=_fmt(e["performance"]))))  # fmt: skip
     sp = stage_progress_frame(ctx)
     nxt = sp[~sp["reached"]] if len(sp) else sp

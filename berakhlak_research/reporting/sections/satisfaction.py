@@ -22,6 +22,7 @@ __all__ = [
     "PRIMARY_LINK_MODEL",
     "link_models_frame",
     "priorities_frame",
+    "service_priorities_frame",
     "ikm_units_frame",
     "ikm_elements_frame",
     "link_frame",
@@ -29,33 +30,82 @@ __all__ = [
 ]
 
 
+def _drivers_frame(ctx: ReportContext, target: str) -> pd.DataFrame:
+    """Importance (with its bootstrap interval) and performance of one target's drivers."""
+    cols = ["driver", "driver_name", "importance", "ci_low", "ci_high", "performance",
+            "separated", "priority"]  # fmt: skip
+    ip = ctx.table("importance_performance", scope="all")
+    if ip is None:
+        return _empty(cols)
+    if "target" in ip:
+        ip = ip[ip["target"] == target]
+    own = ip[ip["gov_code"] == ctx.gov_code]
+    ip = own if len(own) else ip[ip["gov_code"].isna()]
+    if not len(ip):
+        return _empty(cols)
+    lab = "driver_label_id" if ctx.lang == "id" else "driver_label_en"
+    equal = 1.0 / len(ip)
+    lo = pd.to_numeric(ip.get("importance_ci_low", pd.Series(np.nan, ip.index)), errors="coerce")
+    hi = pd.to_numeric(ip.get("importance_ci_high", pd.Series(np.nan, ip.index)), errors="coerce")
+    above, below = (lo > equal).to_numpy(), (hi < equal).to_numpy()
+    high_perf = (ip["performance"] >= ip["performance"].mean()).to_numpy()
+    # a quadrant only where the interval leaves the equal share; otherwise say so
+    key = np.select(
+        [above & ~high_perf, above & high_perf, below & ~high_perf, below & high_perf],
+        ["prio_concentrate", "prio_keep_up", "prio_low", "prio_overkill"],
+        "prio_unclear" if lo.notna().any() else "prio_no_interval",
+    )
+    out = pd.DataFrame(
+        {
+            "driver": ip["driver"].to_numpy(),
+            "driver_name": (ip[lab] if lab in ip else ip["driver"]).to_numpy(),
+            "importance": ip["importance"].to_numpy(dtype="float64"),
+            "ci_low": lo.to_numpy(),
+            "ci_high": hi.to_numpy(),
+            "performance": ip["performance"].to_numpy(dtype="float64"),
+            "separated": above | below,
+            "priority": [t(k, ctx.lang) for k in key],
+        }
+    )
+    order = {"prio_concentrate": 0, "prio_keep_up": 1, "prio_low": 2, "prio_overkill": 3}
+    out["_o"] = [order.get(k, 4) for k in key]
+    out = out.sort_values(["_o", "importance"], ascending=[True, False], kind="stable")
+    out = out[cols].reset_index(drop=True)
+    out.attrs["equal_share"] = equal
+    out.attrs["hide"] = ["driver", "separated"]
+    out.attrs["headers"] = {"driver_name": "col_value" if target == "culture" else "col_element"}
+    out.attrs["digits"] = {"ci": 3, "importance": 3}
+    note = "prio_scoring_culture" if target == "culture" else "prio_scoring_ikm"
+    out.attrs["notes"] = [(note, {"k": len(out), "eq": _fmt(100 * equal, 1)})]
+    return out
+
+
 def priorities_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Importance-performance of the culture values for the government (priorities first).
+    """Culture values as drivers of IKM: importance with bootstrap interval, score, priority.
+
+    Importance is a value's share of the explained variance of unit IKM
+    (Shapley / LMG decomposition of R-squared over the seven values); a priority
+    (quadrant) is given only where the importance's 95 % bootstrap interval
+    excludes the equal share 1/7, otherwise "about average".
 
     Returns
     -------
     pandas.DataFrame
-        ``driver, value_name, importance, performance, priority``.
+        ``driver, driver_name, importance, ci_low, ci_high, performance,
+        separated, priority``; priorities first. ``attrs["equal_share"]`` = 1/p.
     """
-    cols = ["value_name", "importance", "performance", "priority"]
-    ip = ctx.table("importance_performance", scope="all")
-    if ip is None:
-        return _empty(cols)
-    ip = ip[ip["gov_code"] == ctx.gov_code]
-    if not len(ip):
-        ip = ctx.table("importance_performance", scope="all")
-        ip = ip[ip["gov_code"].isna()]
-    lab = "driver_label_id" if ctx.lang == "id" else "driver_label_en"
-    pr = "priority_id" if ctx.lang == "id" else "priority_en"
-    out = ip.assign(
-        value_name=ip[lab] if lab in ip else ip["driver"],
-        priority=ip[pr] if pr in ip else ip.get("quadrant"),
-        first=ip["quadrant"].astype(str).str.startswith("concentrate").astype(int)
-        if "quadrant" in ip
-        else 0,
-    )
-    out = out.sort_values(["first", "importance"], ascending=[False, False])
-    return out[cols].reset_index(drop=True)
+    return _drivers_frame(ctx, "culture")
+
+
+def service_priorities_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The nine IKM elements as drivers of satisfaction, as :func:`priorities_frame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`priorities_frame`, one row per element (equal share 1/9).
+    """
+    return _drivers_frame(ctx, "ikm")
 
 
 def ikm_units_frame(ctx: ReportContext) -> pd.DataFrame:

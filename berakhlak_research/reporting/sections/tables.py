@@ -32,6 +32,7 @@ from berakhlak_research.reporting.sections.satisfaction import (
     link_frame,
     link_models_frame,
     priorities_frame,
+    service_priorities_frame,
     value_chain_frame,
 )
 from berakhlak_research.reporting.sections.summary import (
@@ -49,6 +50,7 @@ FRAMES = {
     "units": units_frame,
     "weakest_behaviours": weakest_behaviours_frame,
     "priorities": priorities_frame,
+    "service_priorities": service_priorities_frame,
     "programmes": programmes_frame,
     "programme_effects": programme_effects_frame,
     "stage_progress": stage_progress_frame,

@@ -46,3 +46,28 @@ def test_mediation_paths_labelled_with_indirect_share(fixture, lang):
     assert "<img" in fig
     svg = ctx.figures[-1][2].decode()
     assert ("Work culture" if lang == "en" else "Budaya kerja") in svg
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_priorities_apart_and_classified_only_when_separated(fixture, lang):
+    from berakhlak_research import framework as fw
+
+    ctx = views.open_report(fixture["results"], "35.75", 0, lang, MIN_GROUP)
+    cul, srv = views.priorities_frame(ctx), views.service_priorities_frame(ctx)
+    assert set(cul["driver"]) == set(fw.VALUE_CODES)
+    assert set(srv["driver"]) == {e.code for e in fw.IKM_ELEMENTS_2017}
+    for f in (cul, srv):
+        equal = 1 / len(f)
+        assert f.attrs["equal_share"] == pytest.approx(equal)
+        sep = (f["ci_low"] > equal) | (f["ci_high"] < equal)
+        assert (f["separated"] == sep).all()
+        unclear = "no priority" if lang == "en" else "belum dapat diprioritaskan"
+        assert f.loc[~sep, "priority"].str.contains(unclear).all()
+        assert not f.loc[sep, "priority"].str.contains(unclear).any()
+        assert (f["ci_low"] <= f["importance"]).all() and (f["importance"] <= f["ci_high"]).all()
+    html_c, html_s = views.show(ctx, "priorities"), views.show(ctx, "service_priorities")
+    assert ("1/7" in html_c) and ("1/9" in html_s)  # the scoring stated
+    # the two tables never mix: no element in the culture table, no value in the service one
+    assert not any(e.name_en in html_c or e.name_id in html_c for e in fw.IKM_ELEMENTS_2017)
+    for name in ("priorities", "service_priorities"):
+        assert "<img" in views.figure(ctx, name, fmt="png")
