@@ -442,6 +442,26 @@ STRINGS.update(
             "Unsur pelayanan sebagai penggerak kepuasan",
             "Service elements as drivers of satisfaction",
         ),
+        "sec_published": (
+            "Indeks resmi dan estimasi survei ini",
+            "The official index and this survey's estimate",
+        ),
+        "col_published": ("Indeks resmi", "Official index"),
+        "col_ours": ("Estimasi survei ini", "This survey's estimate"),
+        "col_difference": ("Selisih (survei - resmi)", "Difference (survey - official)"),
+        "col_published_n": ("Responden (resmi)", "Respondents (official)"),
+        "published_note": (
+            "Indeks resmi diterbitkan KemenPAN-RB dari instrumennya sendiri (berbasis pilihan "
+            "perilaku, butir dan bobotnya tidak publik) dan sampelnya sendiri; estimasi survei "
+            "ini adalah persentase jawaban setuju pada skala Likert atas 21 perilaku. "
+            "Keduanya mengukur hal yang berkaitan tetapi tidak sama, jadi selisih bukan "
+            "kesalahan salah satunya; indeks resmi tidak dihitung ulang di sini.",
+            "The official index is published by KemenPAN-RB from its own instrument (vote-based; "
+            "its items and weights are not public) and its own sample; this survey's estimate is "
+            "percent favourable on Likert answers to the 21 behaviours. The two measure related "
+            "but different things, so a difference is no error in either; the official index is "
+            "not recomputed here.",
+        ),
         "col_reached": ("Tercapai", "Reached"),
         "not_yet": ("belum", "not yet"),
         "col_first_date": ("Pertama", "First"),

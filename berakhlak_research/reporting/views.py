@@ -50,6 +50,7 @@ from berakhlak_research.reporting.sections.context import (
     validate_parameters,
 )
 from berakhlak_research.reporting.sections.culture import (
+    published_frame,
     units_frame,
     value_profile_frame,
     weakest_behaviours_frame,
@@ -130,6 +131,7 @@ __all__ = [
     "FIGURES",
     "summary_frame",
     "value_profile_frame",
+    "published_frame",
     "units_frame",
     "weakest_behaviours_frame",
     "priorities_frame",

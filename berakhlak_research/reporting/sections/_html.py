@@ -133,7 +133,8 @@ _HEADERS = {
     "estimator_name": "col_estimator", "pooled": "col_pooled", "stage_name": "col_stage",
     "reached_text": "col_reached", "first_date": "col_first_date", "last_date": "col_last_date",
     "events": "col_events", "units_reached": "col_units_reached", "whole_gov": "col_whole_gov",
-    "topic": "col_topic", "step": "col_step",
+    "topic": "col_topic", "step": "col_step", "published": "col_published",
+    "difference": "col_difference", "published_n": "col_published_n",
 }  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from berakhlak_research.i18n import t
 from berakhlak_research.reporting.sections._html import Html, _esc, _header, _html_table, note
 from berakhlak_research.reporting.sections.context import ReportContext
 from berakhlak_research.reporting.sections.culture import (
+    published_frame,
     units_frame,
     value_profile_frame,
     weakest_behaviours_frame,
@@ -47,6 +48,7 @@ __all__ = ["FRAMES", "TEXTS", "show", "text", "save_outputs"]
 FRAMES = {
     "summary": summary_frame,
     "value_profile": value_profile_frame,
+    "published": published_frame,
     "units": units_frame,
     "weakest_behaviours": weakest_behaviours_frame,
     "priorities": priorities_frame,
