@@ -167,6 +167,317 @@ STRINGS.update(
         "col_census": ("Sensus (semua pegawai menjawab)", "Census (all staff responded)"),
         "unknown": ("tidak diketahui", "unknown"),
         "population_unknown": ("populasi tidak diketahui", "population unknown"),
+        "est_staggered": ("Bertahap (Callaway-Sant'Anna)", "Staggered (Callaway-Sant'Anna)"),
+        "est_twfe": ("TWFE (pembanding)", "TWFE (comparison)"),
+        "col_pooled": ("Cakupan estimasi", "Estimated over"),
+        "pooled_over": ("gabungan {g} pemerintah daerah", "pooled over {g} governments"),
+        "pooled_note": (
+            "Efek ini gabungan atas {g} pemerintah daerah dalam data, bukan efek khusus {name}: "
+            "unit satu pemerintah daerah terlalu sedikit untuk membandingkan tahun sesudah "
+            "program dengan tahun belum-program. n = unit-tahun yang dipakai: penduga bertahap "
+            "hanya memakai unit-tahun sesudah program beserta pembanding yang belum "
+            "diintervensi, TWFE memakai semua unit-tahun.",
+            "This effect is pooled over the {g} governments in the data, not {name}'s own: one "
+            "government's units are too few to compare programme years with years before it. "
+            "n = unit-years used: the staggered estimator uses only the unit-years after a "
+            "programme and their not-yet-treated comparisons, TWFE uses every unit-year.",
+        ),
+        "few_clusters_note": (
+            "Hanya {g} pemerintah daerah (kurang dari 20): dengan sedikit klaster, selang dan "
+            "nilai p kurang dapat diandalkan.",
+            "Only {g} governments (fewer than 20): with few clusters the intervals and p-values "
+            "are less reliable.",
+        ),
+        "few_clusters_wild": (
+            "Hanya {g} pemerintah daerah (kurang dari 20): selang dan nilai p berasal dari wild "
+            "cluster bootstrap per pemerintah daerah, yang dirancang untuk sedikit klaster; tetap "
+            "baca dengan hati-hati.",
+            "Only {g} governments (fewer than 20): the intervals and p-values come from a wild "
+            "cluster bootstrap over governments, designed for few clusters; read them with "
+            "care all the same.",
+        ),
+        "and": ("dan", "and"),
+        "col_topic": ("Topik", "Topic"),
+        "col_step": ("Langkah", "Step"),
+        "and_more": (" dan {k} lainnya", " and {k} more"),
+        "sec_next_steps": ("Langkah berikutnya", "Next steps"),
+        "sum_index": (
+            "Indeks BerAKHLAK {name} tahun {wave} adalah {est} (selang kepercayaan 95% {ci}), "
+            "kategori {cat}.",
+            "{name}'s BerAKHLAK index in {wave} is {est} (95% confidence interval {ci}), "
+            "category {cat}.",
+        ),
+        "sum_rank": (
+            "Peringkatnya {rk} dari {nk} {kind} dan {rn} dari {nn} pemerintah daerah dalam data.",
+            "It ranks {rk} of {nk} among {kind} governments and {rn} of {nn} governments in the "
+            "data.",
+        ),
+        "sum_change_up": (
+            "Sejak {prev} indeks naik {abs} poin (selang 95% {ci}), perubahan yang signifikan "
+            "(p = {p}).",
+            "Since {prev} the index rose by {abs} points (95% interval {ci}), a significant "
+            "change (p = {p}).",
+        ),
+        "sum_change_down": (
+            "Sejak {prev} indeks turun {abs} poin (selang 95% {ci}), perubahan yang signifikan "
+            "(p = {p}).",
+            "Since {prev} the index fell by {abs} points (95% interval {ci}), a significant "
+            "change (p = {p}).",
+        ),
+        "sum_change_same": (
+            "Sejak {prev} indeks tidak berubah secara signifikan (selisih {abs} poin, selang "
+            "95% {ci}, p = {p}).",
+            "Since {prev} the index has not changed significantly (a difference of {abs} "
+            "points, 95% interval {ci}, p = {p}).",
+        ),
+        "sum_values": (
+            "Nilai terkuat adalah {best} ({bv}; median sejawat {bm}), yang terlemah {worst} "
+            "({wv}; median sejawat {wm}).",
+            "The strongest value is {best} ({bv}; peer median {bm}), the weakest {worst} "
+            "({wv}; peer median {wm}).",
+        ),
+        "sum_behaviours": (
+            "Perilaku dengan skor terendah, yang perlu dibenahi: {items}.",
+            "The lowest-scoring behaviours, the ones to work on: {items}.",
+        ),
+        "sum_ikm": (
+            "Indeks Kepuasan Masyarakat (IKM) tahun {wave} adalah {est} (selang 95% {ci}), "
+            "mutu pelayanan {band}.",
+            "Public satisfaction (IKM) in {wave} is {est} (95% interval {ci}), service "
+            "quality {band}.",
+        ),
+        "sum_elements": (
+            "Unsur pelayanan dengan kepentingan tertinggi bagi kepuasan: {items} (seluruh {k} "
+            "unsur berkisar {lo}-{hi} %).",
+            "The service elements with the highest importance for satisfaction: {items} (all "
+            "{k} range from {lo} to {hi} %).",
+        ),
+        "sum_elements_none": (
+            "Tidak ada unsur pelayanan yang menonjol kepentingannya bagi kepuasan: seluruh {k} "
+            "unsur berkisar {lo}-{hi} % dan selangnya memuat porsi rata-rata.",
+            "No service element stands out in importance for satisfaction: all {k} range from "
+            "{lo} to {hi} % and their intervals hold the equal share.",
+        ),
+        "sum_stage": (
+            "Dari tujuh tahap penguatan budaya, {k} telah dicapai; tahap pertama yang belum "
+            "dicapai adalah tahap {n}, {stage}.",
+            "Of the seven stages of culture strengthening, {k} have been reached; the first not "
+            "yet reached is stage {n}, {stage}.",
+        ),
+        "sum_stage_all": (
+            "Ketujuh tahap penguatan budaya telah dicapai.",
+            "All seven stages of culture strengthening have been reached.",
+        ),
+        "next_value": (
+            "Perkuat {value}, nilai terlemah ({est}; median sejawat {med}), mulai dari "
+            "perilakunya: {items}.",
+            "Strengthen {value}, the weakest value ({est}; peer median {med}), starting with "
+            "its behaviours {items}.",
+        ),
+        "next_units": (
+            "{k} dari {n} unit yang ditampilkan di bawah median sejawat ({med}): {units}.",
+            "{k} of the {n} units shown are below the peer median ({med}): {units}.",
+        ),
+        "next_units_none": (
+            "Semua unit yang ditampilkan setara atau di atas median sejawat ({med}).",
+            "Every unit shown is at or above the peer median ({med}).",
+        ),
+        "next_service": (
+            "Dalam pelayanan, mulai dari {element} (skor {score}), unsur yang paling "
+            "menentukan kepuasan.",
+            "In services, start with {element} (score {score}), the element that matters most "
+            "for satisfaction.",
+        ),
+        "next_service_lowest": (
+            "Dalam pelayanan, tidak ada unsur yang menonjol kepentingannya; mulai dari skor "
+            "terendah, {element} ({score}).",
+            "In services no element stands out in importance; start with the lowest score, "
+            "{element} ({score}).",
+        ),
+        "next_stage": (
+            "Siapkan tahap penguatan budaya berikutnya: {n}. {stage}.",
+            "Prepare the next stage of culture strengthening: {n}. {stage}.",
+        ),
+        "col_slope": ("Poin IKM per poin indeks budaya", "IKM points per culture-index point"),
+        "col_model": ("Model", "Model"),
+        "sec_link_models": (
+            "Model budaya-IKM lainnya",
+            "Other culture-IKM models",
+        ),
+        "model_within_unit": ("Dalam unit (utama)", "Within unit (primary)"),
+        "model_within_unit_joint": (
+            "Dalam unit, tujuh nilai bersama",
+            "Within unit, seven values jointly",
+        ),
+        "model_within_unit_lag1": (
+            "Dalam unit, budaya satu gelombang sebelumnya",
+            "Within unit, culture one wave earlier",
+        ),
+        "model_cross_level": ("Lintas tingkat (responden SKM)", "Cross-level (SKM respondents)"),
+        "link_sentence": (
+            "Membaca model utama ({model}): satu poin indeks budaya lebih tinggi sejalan dengan "
+            "{x} poin IKM lebih tinggi (selang 95% {lo}-{hi}), membandingkan unit dengan "
+            "dirinya sendiri antar tahun; 10 poin budaya sejalan dengan sekitar {ten} poin IKM. "
+            "Dihitung atas {n} unit-tahun seluruh pemerintah daerah; ini hubungan, bukan bukti "
+            "sebab-akibat.",
+            "Reading the primary model ({model}): one point more culture index goes with {x} "
+            "IKM points more (95% interval {lo}-{hi}), comparing each unit with itself over "
+            "the years; 10 culture points go with about {ten} IKM points. Estimated over {n} "
+            "unit-years of all governments; an association, not proof of cause.",
+        ),
+        "model_note_within_unit": (
+            "Dalam unit (utama): IKM unit terhadap indeks budayanya sendiri antar gelombang "
+            "(efek tetap unit dan tahun), satu nilai per model; {n} unit-tahun.",
+            "Within unit (primary): a unit's IKM against its own culture index over the waves "
+            "(unit and year fixed effects), one value per model; {n} unit-years.",
+        ),
+        "model_note_within_unit_joint": (
+            "Dalam unit, tujuh nilai bersama: kemiringan tiap nilai dengan nilai lain "
+            "dikendalikan, sehingga lebih kecil; {n} unit-tahun.",
+            "Within unit, seven values jointly: each value's slope holding the other six "
+            "fixed, hence smaller; {n} unit-years.",
+        ),
+        "model_note_within_unit_lag1": (
+            "Dalam unit, budaya satu gelombang sebelumnya: IKM tahun ini terhadap budaya tahun "
+            "lalu; hanya unit-tahun dengan gelombang sebelumnya ({n}). Dengan efek tetap unit "
+            "dan sedikit gelombang, kemiringan ini bias bila IKM pada gilirannya memengaruhi "
+            "budaya berikutnya (bahkan bisa negatif); ini pemeriksaan, bukan hasil utama.",
+            "Within unit, culture one wave earlier: this year's IKM against last year's "
+            "culture; only unit-years with a previous wave ({n}). With unit fixed effects over "
+            "few waves this slope is biased if IKM in turn affects later culture (it can even "
+            "turn negative); a check, not the main result.",
+        ),
+        "model_note_cross_level": (
+            "Lintas tingkat: kepuasan tiap responden SKM terhadap indeks budaya unit yang "
+            "melayaninya (model campuran); n = {n} responden.",
+            "Cross-level: each SKM respondent's satisfaction against the culture index of the "
+            "unit that served them (mixed model); n = {n} respondents.",
+        ),
+        "path_a": ("Program → budaya (a)", "Programme → culture (a)"),
+        "path_b": (
+            "Budaya → IKM, program dikendalikan (b)",
+            "Culture → IKM, holding the programme (b)",
+        ),
+        "path_direct": (
+            "Program → IKM tidak melalui budaya (langsung)",
+            "Programme → IKM not through culture (direct)",
+        ),
+        "path_indirect": (
+            "Program → budaya → IKM (tidak langsung = a × b)",
+            "Programme → culture → IKM (indirect = a × b)",
+        ),
+        "path_total": ("Program → IKM seluruhnya (total)", "Programme → IKM in all (total)"),
+        "sec_mediation": (
+            "Jalur program → budaya → IKM (mediasi)",
+            "Path programme → culture → IKM (mediation)",
+        ),
+        "indirect_share_note": (
+            "Sekitar {share} % efek total program terhadap IKM ({tot} poin) melalui budaya "
+            "kerja (tidak langsung {ind} poin); gabungan seluruh pemerintah daerah dalam data.",
+            "About {share} % of the programme's total effect on IKM ({tot} points) runs "
+            "through work culture (indirect {ind} points); pooled over all governments in the "
+            "data.",
+        ),
+        "med_programme": ("Program budaya", "Culture programme"),
+        "med_culture": ("Budaya kerja (indeks)", "Work culture (index)"),
+        "med_ikm": ("IKM", "IKM"),
+        "med_direct": ("langsung", "direct"),
+        "med_share": (
+            "tidak langsung a × b = {ind}; total = {tot}; {share} % melalui budaya",
+            "indirect a × b = {ind}; total = {tot}; {share} % through culture",
+        ),
+        "prio_concentrate": (
+            "kepentingan tinggi, skor rendah — prioritas utama",
+            "high importance, low score — top priority",
+        ),
+        "prio_keep_up": (
+            "kepentingan tinggi, skor tinggi — pertahankan",
+            "high importance, high score — keep it up",
+        ),
+        "prio_low": (
+            "kepentingan rendah, skor rendah — prioritas berikutnya",
+            "low importance, low score — next in line",
+        ),
+        "prio_overkill": (
+            "kepentingan rendah, skor tinggi — cukup dipertahankan",
+            "low importance, high score — maintain",
+        ),
+        "prio_unclear": (
+            "kepentingan setara rata-rata (selang memuat porsi rata-rata): belum "
+            "dapat diprioritaskan",
+            "importance about average (the interval holds "
+            "the equal share): no priority from these data",
+        ),
+        "prio_no_interval": (
+            "tanpa selang kepentingan: tidak diklasifikasikan",
+            "no interval for the importance: not classified",
+        ),
+        "prio_scoring_culture": (
+            "Kepentingan = porsi nilai dalam varians IKM unit yang dijelaskan (dekomposisi "
+            "Shapley/LMG atas R² tujuh nilai), dengan selang bootstrap 95%; porsi rata-rata "
+            "1/{k} = {eq} %. Skor = rata-rata indeks unit (rata-rata jawaban, 0-100) pada "
+            "gelombang terakhir, bukan persentase setuju. Prioritas hanya bila selang tidak "
+            "memuat porsi rata-rata.",
+            "Importance = the value's share of the explained variance of unit IKM (Shapley/LMG "
+            "decomposition of R² over the seven values), with a 95% bootstrap interval; the "
+            "equal share is 1/{k} = {eq} %. Score = mean unit index (mean answer, 0-100) in the "
+            "latest wave, not percent favourable. A priority is given only where the interval "
+            "excludes the equal share.",
+        ),
+        "prio_scoring_ikm": (
+            "Kepentingan = porsi unsur dalam varians skor kepuasan responden (rata-rata "
+            "sembilan unsur x 25; dekomposisi Shapley/LMG), dengan selang bootstrap 95%; porsi "
+            "rata-rata 1/{k} = {eq} %. Skor = NRR unsur x 25. Prioritas hanya bila selang "
+            "tidak memuat porsi rata-rata.",
+            "Importance = the element's share of the variance of a respondent's satisfaction "
+            "score (mean of the nine elements x 25; Shapley/LMG decomposition), with a 95% "
+            "bootstrap interval; the equal share is 1/{k} = {eq} %. Score = the element's NRR "
+            "x 25. A priority is given only where the interval excludes the equal share.",
+        ),
+        "sec_culture_priorities": (
+            "Nilai budaya sebagai penggerak IKM",
+            "Culture values as drivers of IKM",
+        ),
+        "sec_service_priorities": (
+            "Unsur pelayanan sebagai penggerak kepuasan",
+            "Service elements as drivers of satisfaction",
+        ),
+        "sec_published": (
+            "Indeks resmi dan estimasi survei ini",
+            "The official index and this survey's estimate",
+        ),
+        "col_published": ("Indeks resmi", "Official index"),
+        "col_ours": ("Estimasi survei ini", "This survey's estimate"),
+        "col_difference": ("Selisih (survei - resmi)", "Difference (survey - official)"),
+        "col_published_n": ("Responden (resmi)", "Respondents (official)"),
+        "published_note": (
+            "Indeks resmi diterbitkan KemenPAN-RB dari instrumennya sendiri (berbasis pilihan "
+            "perilaku, butir dan bobotnya tidak publik) dan sampelnya sendiri; estimasi survei "
+            "ini adalah persentase jawaban setuju pada skala Likert atas 21 perilaku. "
+            "Keduanya mengukur hal yang berkaitan tetapi tidak sama, jadi selisih bukan "
+            "kesalahan salah satunya; indeks resmi tidak dihitung ulang di sini.",
+            "The official index is published by KemenPAN-RB from its own instrument (vote-based; "
+            "its items and weights are not public) and its own sample; this survey's estimate is "
+            "percent favourable on Likert answers to the 21 behaviours. The two measure related "
+            "but different things, so a difference is no error in either; the official index is "
+            "not recomputed here.",
+        ),
+        "col_reached": ("Tercapai", "Reached"),
+        "not_yet": ("belum", "not yet"),
+        "col_first_date": ("Pertama", "First"),
+        "col_last_date": ("Terakhir", "Latest"),
+        "col_events": ("Kegiatan", "Events"),
+        "col_units_reached": ("Unit dengan kegiatan", "Units with events"),
+        "col_whole_gov": ("Kegiatan seluruh pemda", "Government-wide event"),
+        "sec_stages": ("Tujuh tahap penguatan budaya", "Seven stages of culture strengthening"),
+        "sec_timeline": ("Linimasa program", "Programme timeline"),
+        "sec_appendix": ("Lampiran", "Appendix"),
+        "timeline_note": (
+            "Setiap titik satu kegiatan, warna menurut tahap; daftar lengkap di lampiran dan di "
+            "berkas XLSX.",
+            "Each dot is one event, coloured by stage; the full list is in the appendix and the "
+            "XLSX file.",
+        ),
         "sample_adequacy_note": (
             "Kecukupan sampel menyangkut responden SKM (pengguna layanan), dibandingkan dengan "
             "jumlah minimal Krejcie-Morgan untuk populasi pengguna layanan unit; bila populasi "

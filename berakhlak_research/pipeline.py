@@ -218,9 +218,9 @@ def measure(
             )
     # Where the data came from: reports on simulated data carry a "synthetic data" banner.
     written["data_origin"] = data_origin(data_dir)
-    # Reference tables the reports label with (unit names, programme events);
-    # neither holds personal data.
-    for name in ("units", "interventions"):
+    # Reference tables the reports label with (unit names, programme events) or set
+    # beside their own figures (the officially published index); none holds personal data.
+    for name in ("units", "interventions", "published_culture"):
         if name in data:
             written[name] = data[name]
     for name, df in tqdm(written.items(), desc="write", unit="table", disable=not progress):

@@ -34,6 +34,7 @@ from berakhlak_research.reporting.sections import (
     generated,
     note,
     section,
+    subsection,
     synthetic_banner,
     synthetic_banner_html,
     title,
@@ -51,6 +52,7 @@ from berakhlak_research.reporting.sections.context import (
     validate_parameters,
 )
 from berakhlak_research.reporting.sections.culture import (
+    published_frame,
     units_frame,
     value_profile_frame,
     weakest_behaviours_frame,
@@ -60,11 +62,14 @@ from berakhlak_research.reporting.sections.figures import (
     encode_figure,
     figure,
 )
+from berakhlak_research.reporting.sections.narrative import next_steps_frame, summary_text_frame
 from berakhlak_research.reporting.sections.programmes import (
     did_frame,
     pretrend_frame,
     programme_effects_frame,
+    programme_timeline_frame,
     programmes_frame,
+    stage_progress_frame,
 )
 from berakhlak_research.reporting.sections.quality import (
     cfa_fit_frame,
@@ -74,10 +79,13 @@ from berakhlak_research.reporting.sections.quality import (
     suppression_frame,
 )
 from berakhlak_research.reporting.sections.satisfaction import (
+    PRIMARY_LINK_MODEL,
     ikm_elements_frame,
     ikm_units_frame,
     link_frame,
+    link_models_frame,
     priorities_frame,
+    service_priorities_frame,
     value_chain_frame,
 )
 from berakhlak_research.reporting.sections.summary import (
@@ -88,8 +96,10 @@ from berakhlak_research.reporting.sections.summary import (
 )
 from berakhlak_research.reporting.sections.tables import (
     FRAMES,
+    TEXTS,
     save_outputs,
     show,
+    text,
 )
 
 # the worker caches (the same objects), reachable here so tests can inspect and clear them
@@ -111,10 +121,15 @@ __all__ = [
     "open_report",
     "title",
     "section",
+    "subsection",
     "note",
     "generated",
     "descriptives_frame",
     "show",
+    "text",
+    "TEXTS",
+    "summary_text_frame",
+    "next_steps_frame",
     "figure",
     "encode_figure",
     "check_figure_format",
@@ -124,14 +139,20 @@ __all__ = [
     "FIGURES",
     "summary_frame",
     "value_profile_frame",
+    "published_frame",
     "units_frame",
     "weakest_behaviours_frame",
     "priorities_frame",
+    "service_priorities_frame",
     "programmes_frame",
+    "programme_timeline_frame",
+    "stage_progress_frame",
     "programme_effects_frame",
     "ikm_units_frame",
     "ikm_elements_frame",
     "link_frame",
+    "PRIMARY_LINK_MODEL",
+    "link_models_frame",
     "value_chain_frame",
     "reliability_frame",
     "sample_adequacy_frame",

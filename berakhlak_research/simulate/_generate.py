@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from berakhlak_research import regions
-from berakhlak_research.framework import VALUE_CODES
+from berakhlak_research.framework import STAGES, VALUE_CODES
 from berakhlak_research.simulate import _params as P
 from berakhlak_research.simulate._observed import (
     expected_value_scores,
@@ -220,6 +220,10 @@ def build_structure(scale: P.Scale, params: P.Params, seed: int) -> Structure:
 # programmes
 # ---------------------------------------------------------------------------
 
+STAGE_OF_KIND = {
+    "penghargaan": next(s.number for s in STAGES if s.name_en == "Rewards and recognition")
+}
+"""Kinds that are a stage of their own in framework.STAGES, whatever year they fall in."""
 KIND_BY_STAGE = {
     1: ("internalisasi", "aktivasi", "komitmen"),
     4: ("pelatihan", "agen_perubahan"),
@@ -243,6 +247,9 @@ def _events_for(rng, cohort, years_last, n_entities):
     for st, options in KIND_BY_STAGE.items():
         m = stage == st
         kind[m] = np.array(options, dtype=object)[rng.integers(0, len(options), m.sum())]
+    # A reward is the stage framework.STAGES names "rewards and recognition" (6), not the
+    # follow-up year's stage 7; set after the draw so the random stream is unchanged.
+    stage = np.where(kind == "penghargaan", STAGE_OF_KIND["penghargaan"], stage)
     hours = pd.Series(kind).map(HOURS).to_numpy(dtype=float, copy=True)
     train = kind == "pelatihan"
     hours[train] = TRAINING_HOURS[rng.integers(0, 4, train.sum())]

@@ -323,9 +323,13 @@ def _models(ci: pd.DataFrame, ik: pd.DataFrame, units: pd.DataFrame) -> dict[str
     paths["ci_low"] = paths["estimate"] - Z * 0.2
     paths["ci_high"] = paths["estimate"] + Z * 0.2
     paths["p_value"] = _p(paths["estimate"] / 0.2)
-    link = pd.DataFrame({"value": ["overall", *fw.VALUE_CODES]}).assign(
-        estimate=np.linspace(0.1, 0.4, 8), se=0.1, n=150, model="unit_ols"
-    )
+    # the shape the pipeline writes: a primary within-unit model and a lagged check
+    link = pd.concat([
+        pd.DataFrame({"value": ["overall", *fw.VALUE_CODES]}).assign(
+            estimate=np.linspace(0.1, 0.4, 8), se=0.1, n=150, model="within_unit"),
+        pd.DataFrame({"value": ["overall", *fw.VALUE_CODES]}).assign(
+            estimate=np.linspace(-0.2, 0.1, 8), se=0.1, n=100, model="within_unit_lag1"),
+    ], ignore_index=True)  # fmt: skip
     link["ci_low"] = link["estimate"] - Z * 0.1
     link["ci_high"] = link["estimate"] + Z * 0.1
     link["p_value"] = _p(link["estimate"] / 0.1)
@@ -350,9 +354,29 @@ def _models(ci: pd.DataFrame, ik: pd.DataFrame, units: pd.DataFrame) -> dict[str
     names = {v.code: (v.name_id, v.name_en) for v in fw.VALUES}
     ip["driver_label_id"] = ip["driver"].map(lambda c: names[c][0])
     ip["driver_label_en"] = ip["driver"].map(lambda c: names[c][1])
-    ip["target"] = "ikm"
+    ip["target"] = "culture"
+    # IKM elements as drivers of satisfaction (target "ikm"), as the pipeline writes them:
+    # importances near 1/9 each, performance the element's NRR x 25
+    el = [e for e in fw.IKM_ELEMENTS_2017]
+    govs = ip["gov_code"].unique()
+    ie = pd.DataFrame([(g, e.code, e.name_id, e.name_en) for g in govs for e in el],
+                      columns=["gov_code", "driver", "driver_label_id", "driver_label_en"])  # fmt: skip
+    ie["importance"] = np.tile(np.linspace(0.125, 0.098, len(el)), len(govs))
+    ie["performance"] = np.tile(np.linspace(74.0, 86.0, len(el)), len(govs))
+    ie["quadrant"] = np.where(ie["importance"] > 1 / 9, "concentrate_here", "possible_overkill")
+    ie["priority_id"] = np.where(ie["quadrant"] == "concentrate_here", "Prioritas", "Pertahankan")
+    ie["priority_en"] = np.where(ie["quadrant"] == "concentrate_here", "Top priority", "Maintain")
+    ie["target"] = "ikm"
+    ip = pd.concat([ip, ie], ignore_index=True)
+    # bootstrap intervals as the pipeline writes them: wide for values, narrow for elements
+    half = np.where(ip["target"] == "culture", 0.06, 0.008)
+    ip["importance_ci_low"] = ip["importance"] - half
+    ip["importance_ci_high"] = ip["importance"] + half
+    ip["importance_p_value"] = 0.5
     kd = ip[["gov_code", "target", "driver", "importance"]].assign(
-        share=lambda d: d["importance"] / d.groupby("gov_code")["importance"].transform("sum")
+        share=lambda d: (
+            d["importance"] / d.groupby(["gov_code", "target"])["importance"].transform("sum")
+        )
     )
     return {
         "did_effects": did,

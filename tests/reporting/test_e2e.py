@@ -54,7 +54,9 @@ def test_reports_on_the_real_pipeline(pipeline):
 
 
 #: table names each section of the government report shows (checked in both languages)
-SECTION_TABLES = ["summary", "value_profile", "units"]
+SECTION_TABLES = ["summary", "value_profile", "units", "stage_progress", "programme_effects",
+                  "sample_adequacy", "programmes", "culture_ikm_link", "value_chain", "published",
+                  "culture_ikm_models", "priorities", "service_priorities"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +91,9 @@ def test_demo_report_of_pasuruan(pipeline, pasuruan, lang):
                               columns=["respondent_id"])["respondent_id"].astype(str))  # fmt: skip
     assert not (set(re.findall(r"[A-Za-z0-9_\-]{6,}", text)) & ids)
     assert rep.input_areas == 0 and "views." not in text
+    # the summary in words and the next steps
+    assert "data-text='summary_text'" in text and "data-text='next_steps'" in text
+    # the seven stages, the timeline and the pooled programme effect
+    stages = next(t for t in rep.tables if t["name"] == "stage_progress")
+    assert len(stages["rows"]) == 7
+    assert "pooled over 7" in text if lang == "en" else "gabungan 7" in text

@@ -25,6 +25,7 @@ from berakhlak_research.models.value_chain.drivers import (
     QUADRANTS,
     importance_performance,
     key_drivers,
+    key_drivers_bootstrap,
     shapley_from_corr,
     subset_r2,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "satisfaction_scores",
     "mediation",
     "key_drivers",
+    "key_drivers_bootstrap",
     "importance_performance",
     "subset_r2",
     "shapley_from_corr",

@@ -18,6 +18,7 @@ References
 
 from __future__ import annotations
 
+import warnings
 from itertools import combinations
 from math import factorial
 
@@ -30,6 +31,7 @@ __all__ = [
     "subset_r2",
     "shapley_from_corr",
     "key_drivers",
+    "key_drivers_bootstrap",
     "importance_performance",
     "QUADRANTS",
 ]
@@ -95,15 +97,19 @@ def shapley_from_corr(corr: np.ndarray) -> np.ndarray:
     return phi
 
 
-def _group_corr(Z: np.ndarray, codes: np.ndarray, G: int):
-    """Per-group correlation matrices of the columns of Z (vectorised group moments)."""
+def _group_corr(Z: np.ndarray, codes: np.ndarray, G: int, w: np.ndarray | None = None):
+    """Per-group correlation matrices of the columns of Z (vectorised group moments).
+
+    ``w`` weights the rows (the bootstrap's resampling counts); None = 1 each.
+    """
     k = Z.shape[1]
-    n = np.bincount(codes, minlength=G).astype("float64")
-    S = np.stack([np.bincount(codes, weights=Z[:, j], minlength=G) for j in range(k)], 1)
+    n = np.bincount(codes, weights=w, minlength=G).astype("float64")
+    Zw = Z if w is None else Z * w[:, None]
+    S = np.stack([np.bincount(codes, weights=Zw[:, j], minlength=G) for j in range(k)], 1)
     iu, ju = np.triu_indices(k)
     P = np.empty((G, k, k))
     for a, b in zip(iu, ju, strict=True):  # k(k+1)/2 columns, not groups
-        s = np.bincount(codes, weights=Z[:, a] * Z[:, b], minlength=G)
+        s = np.bincount(codes, weights=Zw[:, a] * Z[:, b], minlength=G)
         P[:, a, b] = s
         P[:, b, a] = s
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -175,6 +181,97 @@ def key_drivers(
             "share": share.ravel(),
             "r2": np.repeat(r2, p),
             "n": np.repeat(n.astype("int64"), p),
+        }
+    )
+    if by:
+        out.insert(0, by, np.repeat(np.asarray(groups), p))
+    return out
+
+
+def key_drivers_bootstrap(
+    data: pd.DataFrame,
+    target: str,
+    drivers: list[str],
+    by: str | None = None,
+    n_boot: int = 199,
+    seed: int | None = 0,
+    level: float = 0.95,
+    min_n: int = 30,
+) -> pd.DataFrame:
+    """Bootstrap intervals for the importance shares of :func:`key_drivers`.
+
+    Rows are resampled within each group by the Poisson bootstrap (each row
+    gets a Poisson(1) count per replicate), so every replicate is one weighted
+    pass over all rows and groups at once; the loop is over replicates only.
+    Rows are treated as independent within a group: with respondents clustered
+    in units the intervals are somewhat too narrow.
+
+    Parameters
+    ----------
+    data, target, drivers, by, min_n
+        As in :func:`key_drivers`.
+    n_boot : int, default 199
+        Replicates (at least 20).
+    seed : int, optional
+    level : float, default 0.95
+        Confidence level of the percentile intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (group, driver): ``<by>`` (if given), ``driver``,
+        ``estimate`` (the share of R-squared, as ``key_drivers``), ``se``
+        (bootstrap standard deviation), ``ci_low``, ``ci_high`` (percentile),
+        ``p_value`` (bootstrap test of share = 1/p, the equal share: twice the
+        smaller tail of the replicates around 1/p), ``n``.
+    """
+    if n_boot < 20:
+        raise InputError(f"key_drivers_bootstrap: n_boot={n_boot}; use at least 20 replicates.")
+    if not 0 < level < 1:
+        raise InputError(f"key_drivers_bootstrap: level={level} must be between 0 and 1.")
+    point = key_drivers(data, target, drivers, by=by, min_n=min_n)
+    cols = [*drivers, target]
+    frame = data[cols + ([by] if by else [])].dropna()
+    Z = frame[cols].to_numpy(dtype="float64")
+    if by:
+        codes, groups = pd.factorize(frame[by], sort=True)
+    else:
+        codes, groups = np.zeros(len(frame), dtype=np.intp), np.array([pd.NA], dtype=object)
+    G, p = len(groups), len(drivers)
+    rng = np.random.default_rng(seed)
+    reps = np.full((n_boot, G, p), np.nan)
+    n_full = np.bincount(codes, minlength=G)
+    for b in range(n_boot):  # replicates; each is vectorised over rows and groups
+        w = rng.poisson(1.0, len(Z)).astype("float64")
+        corr, _ = _group_corr(Z, codes, G, w)
+        ok = (n_full >= min_n) & np.isfinite(corr).all(axis=(1, 2))
+        if ok.any():
+            phi = shapley_from_corr(corr[ok])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                reps[b, ok] = phi / phi.sum(axis=1, keepdims=True)
+    alpha = (1 - level) / 2
+    # groups without replicates (too small) stay NaN; numpy warns about them, needlessly
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo = np.nanquantile(reps, alpha, axis=0) if np.isfinite(reps).any() else reps[0]
+        hi = np.nanquantile(reps, 1 - alpha, axis=0) if np.isfinite(reps).any() else reps[0]
+        se = np.nanstd(reps, axis=0, ddof=1)
+        equal = 1.0 / p
+        below = np.nanmean(reps <= equal, axis=0)
+        above = np.nanmean(reps >= equal, axis=0)
+    pval = np.clip(2 * np.minimum(below, above), 0, 1)
+    bad = ~np.isfinite(reps).any(axis=0)
+    for a in (lo, hi, se, pval):
+        a[bad] = np.nan
+    out = pd.DataFrame(
+        {
+            "driver": np.tile(drivers, G),
+            "estimate": point["share"].to_numpy(),
+            "se": se.ravel(),
+            "ci_low": lo.ravel(),
+            "ci_high": hi.ravel(),
+            "p_value": pval.ravel(),
+            "n": np.repeat(n_full.astype("int64"), p),
         }
     )
     if by:

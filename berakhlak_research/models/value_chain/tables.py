@@ -25,7 +25,11 @@ from berakhlak_research.models.value_chain.culture_link import (
     cross_level,
     within_unit,
 )
-from berakhlak_research.models.value_chain.drivers import importance_performance, key_drivers
+from berakhlak_research.models.value_chain.drivers import (
+    importance_performance,
+    key_drivers,
+    key_drivers_bootstrap,
+)
 from berakhlak_research.models.value_chain.indirect import mediation
 
 __all__ = [
@@ -64,7 +68,9 @@ def _elements_frame(skm_responses: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def element_drivers(skm_responses: pd.DataFrame, *, min_n: int = 30):
+def element_drivers(
+    skm_responses: pd.DataFrame, *, min_n: int = 30, n_boot: int = 0, seed: int | None = 0
+):
     """Importance of the nine IKM elements for a citizen's overall satisfaction, per government.
 
     The SKM has no separate overall-satisfaction question, so the target is
@@ -84,7 +90,7 @@ def element_drivers(skm_responses: pd.DataFrame, *, min_n: int = 30):
     """
     frame = _elements_frame(skm_responses)
     drivers = list(IKM_ELEMENT_CODES)
-    out = _pooled_and_per_gov(frame, "satisfaction", drivers, "ikm", min_n)
+    out = _pooled_and_per_gov(frame, "satisfaction", drivers, "ikm", min_n, n_boot, seed)
     # NRR uses every answered element (not only complete responses), latest period.
     latest = skm_responses.groupby("gov_code")["period"].transform("max")
     last = skm_responses[skm_responses["period"] == latest]
@@ -96,18 +102,34 @@ def element_drivers(skm_responses: pd.DataFrame, *, min_n: int = 30):
     return out, perf
 
 
-def _pooled_and_per_gov(frame, outcome, drivers, target, min_n):
-    """Key drivers for all governments pooled (``gov_code`` NA) and for each government."""
+def _pooled_and_per_gov(frame, outcome, drivers, target, min_n, n_boot=0, seed=0):
+    """Key drivers for all governments pooled (``gov_code`` NA) and for each government.
+
+    With ``n_boot`` > 0 the shares carry bootstrap intervals (``share_se,
+    share_ci_low, share_ci_high, share_p_value``; see :func:`key_drivers_bootstrap`).
+    """
     pooled = key_drivers(frame, outcome, drivers, min_n=min_n)
     pooled.insert(0, "gov_code", pd.NA)
     per_gov = key_drivers(frame, outcome, drivers, by="gov_code", min_n=min_n)
+    if n_boot:
+        ren = {"se": "share_se", "ci_low": "share_ci_low", "ci_high": "share_ci_high",
+               "p_value": "share_p_value"}  # fmt: skip
+        keep = ["driver", *ren]
+        bp = key_drivers_bootstrap(frame, outcome, drivers, n_boot=n_boot, seed=seed, min_n=min_n)
+        pooled = pooled.merge(bp[keep].rename(columns=ren), on="driver", how="left")
+        bg = key_drivers_bootstrap(frame, outcome, drivers, by="gov_code", n_boot=n_boot,
+                                   seed=seed, min_n=min_n)  # fmt: skip
+        per_gov = per_gov.merge(bg[["gov_code", *keep]].rename(columns=ren),
+                                on=["gov_code", "driver"], how="left")  # fmt: skip
     out = pd.concat([pooled, per_gov], ignore_index=True)
     out.insert(1, "target", target)
     out.insert(2, "outcome", outcome)
     return out
 
 
-def value_drivers(unit_panel: pd.DataFrame, *, min_n: int = 30):
+def value_drivers(
+    unit_panel: pd.DataFrame, *, min_n: int = 30, n_boot: int = 0, seed: int | None = 0
+):
     """Importance of the seven culture values for unit IKM (pooled and per government).
 
     Returns
@@ -123,7 +145,7 @@ def value_drivers(unit_panel: pd.DataFrame, *, min_n: int = 30):
     frame = unit_panel[["gov_code", "ikm", *cols]].dropna()
     frame = frame.rename(columns={CULTURE_COLUMNS[v]: v for v in VALUE_CODES})
     drivers = list(VALUE_CODES)
-    out = _pooled_and_per_gov(frame, "ikm", drivers, "culture", min_n)
+    out = _pooled_and_per_gov(frame, "ikm", drivers, "culture", min_n, n_boot, seed)
     latest = unit_panel.groupby("gov_code")["wave"].transform("max")
     last = unit_panel[unit_panel["wave"] == latest]
     perf = (
@@ -138,7 +160,23 @@ def value_drivers(unit_panel: pd.DataFrame, *, min_n: int = 30):
 def _ipa(drivers: pd.DataFrame, perf: pd.DataFrame, labels, target) -> pd.DataFrame:
     pooled = drivers[drivers["gov_code"].isna()]
     own = drivers[drivers["gov_code"].notna()]
-    return importance_performance(own, perf, labels, target, fallback=pooled)
+    out = importance_performance(own, perf, labels, target, fallback=pooled)
+    if "share_ci_low" in drivers:
+        # the importance's bootstrap interval beside it (own, or pooled where the quadrant
+        # used the pooled share), so a report can classify only what the data separate
+        ci = ["share_ci_low", "share_ci_high", "share_p_value"]
+        own_ci = own[["gov_code", "driver", *ci]]
+        pool_ci = pooled[["driver", *ci]].set_index("driver")
+        out = out.merge(own_ci, on=["gov_code", "driver"], how="left")
+        use_pool = out["importance_scope"].eq("pooled").to_numpy()
+        for c in ci:
+            pooled_c = out["driver"].map(pool_ci[c]).to_numpy(dtype="float64", na_value=np.nan)
+            own_c = out[c].to_numpy(dtype="float64", na_value=np.nan)
+            out[c] = np.where(use_pool, pooled_c, own_c)
+        out = out.rename(columns={"share_ci_low": "importance_ci_low",
+                                  "share_ci_high": "importance_ci_high",
+                                  "share_p_value": "importance_p_value"})  # fmt: skip
+    return out
 
 
 def _multilevel(unit_panel, skm_responses):
@@ -292,6 +330,10 @@ def _mark_preferred(table: pd.DataFrame, key: list[str], few: bool) -> pd.DataFr
     return table.assign(preferred=wild | ~has_wild)
 
 
+DRIVER_BOOT = 199
+"""Bootstrap replicates for the key-driver importances (one weighted pass over the rows each)."""
+
+
 def model_tables(
     unit_panel: pd.DataFrame,
     *,
@@ -417,15 +459,16 @@ def model_tables(
     out["culture_ikm_link"] = _mark_preferred(link, ["value", "model"], link_policy.few)
 
     drv, ipa = [], []
-    d, perf = value_drivers(panel)
+    d, perf = value_drivers(panel, n_boot=DRIVER_BOOT, seed=seed)
     drv.append(d)
     ipa.append(_ipa(d, perf, VALUE_LABELS, "culture"))
     if skm_responses is not None and len(skm_responses):
-        d, perf = element_drivers(skm_responses)
+        d, perf = element_drivers(skm_responses, n_boot=DRIVER_BOOT, seed=seed)
         drv.append(d)
         ipa.append(_ipa(d, perf, ELEMENT_LABELS, "ikm"))
     kd = pd.concat(drv, ignore_index=True)
     out["key_drivers"] = kd[["target", "gov_code", "outcome", "driver", "importance", "share",
-                             "r2", "n"]]  # fmt: skip
+                             "r2", "n"] + [c for c in ("share_se", "share_ci_low",
+                             "share_ci_high", "share_p_value") if c in kd]]  # fmt: skip
     out["importance_performance"] = pd.concat(ipa, ignore_index=True)
     return out

@@ -6,7 +6,8 @@ overview, descriptives), :mod:`.culture` (values, units, behaviours),
 :mod:`.programmes` (programme events and their effects), :mod:`.satisfaction`
 (IKM, the culture-IKM link, priorities), :mod:`.quality` (reliability, CFA,
 sample adequacy, suppression, provenance), :mod:`.figures` (the report's
-figures), :mod:`.tables` (the registry of shown tables and the outputs writer).
+figures), :mod:`.narrative` (the summary in words and the next steps), :mod:`.tables`
+(the registry of shown tables and texts, and the outputs writer).
 The private ``_html`` and ``_common`` hold the HTML pieces and the helpers the
 sections share; the names the facade needs are re-exported here.
 """
@@ -19,6 +20,7 @@ from berakhlak_research.reporting.sections._html import (
     generated,
     note,
     section,
+    subsection,
     synthetic_banner,
     synthetic_banner_html,
     title,
@@ -30,6 +32,7 @@ __all__ = [
     "generated",
     "note",
     "section",
+    "subsection",
     "synthetic_banner",
     "synthetic_banner_html",
     "title",

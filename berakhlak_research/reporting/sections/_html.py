@@ -17,6 +17,7 @@ __all__ = [
     "synthetic_banner_html",
     "title",
     "section",
+    "subsection",
     "note",
     "generated",
 ]
@@ -76,6 +77,11 @@ def section(ctx: ReportContext, key: str) -> Html:
     return Html(f"<h2>{_esc(t(key, ctx.lang))}</h2>")
 
 
+def subsection(ctx: ReportContext, key: str) -> Html:
+    """A subsection heading in the report's language."""
+    return Html(f"<h3>{_esc(t(key, ctx.lang))}</h3>")
+
+
 def generated(ctx: ReportContext) -> Html:
     """The closing line: which version of the toolkit produced the report."""
     from berakhlak_research import __version__
@@ -124,6 +130,11 @@ _HEADERS = {
     "government": "col_government", "rank_national": "col_rank", "count": "col_count",
     "statistic": "col_statistic", "level": "col_level", "event_time": "col_event_time",
     "cohort": "col_cohort", "fit": "col_fit", "census": "col_census",
+    "estimator_name": "col_estimator", "pooled": "col_pooled", "stage_name": "col_stage",
+    "reached_text": "col_reached", "first_date": "col_first_date", "last_date": "col_last_date",
+    "events": "col_events", "units_reached": "col_units_reached", "whole_gov": "col_whole_gov",
+    "topic": "col_topic", "step": "col_step", "published": "col_published",
+    "difference": "col_difference", "published_n": "col_published_n",
 }  # fmt: skip
 
 
@@ -131,7 +142,7 @@ def _header(col: str, lang: str) -> str:
     return t(_HEADERS[col], lang) if col in _HEADERS else col
 
 
-def _display_frame(df: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
+def _display_frame(df: pd.DataFrame, lang: str = "id", ci_digits: int = 1) -> pd.DataFrame:
     """Join ``ci_low``/``ci_high`` into one ``ci`` text column for display.
 
     Rows flagged ``census`` (every member of staff responded) say "no sampling
@@ -142,7 +153,7 @@ def _display_frame(df: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
         df = df.drop(columns="census")
     if {"ci_low", "ci_high"} <= set(df.columns):
         ci = [
-            "—" if (pd.isna(lo) or pd.isna(hi)) else f"{lo:,.1f} – {hi:,.1f}"
+            "—" if (pd.isna(lo) or pd.isna(hi)) else f"{lo:,.{ci_digits}f} – {hi:,.{ci_digits}f}"
             for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)
         ]
         if census is not None:
@@ -155,10 +166,25 @@ def _display_frame(df: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
 
 
 def _html_table(df: pd.DataFrame, lang: str, name: str, notes: list[str]) -> Html:
-    d = _display_frame(df, lang)
+    # columns a frame keeps for export and tests but does not display (codes, flags)
+    # a frame may ask for more digits than the column default (slopes: attrs["digits"])
+    digits = {**_DIGITS, **df.attrs.get("digits", {})}
+    d = _display_frame(
+        df.drop(columns=df.attrs.get("hide", []), errors="ignore"), lang, digits.get("ci", 1)
+    )
     cols = list(d.columns)
-    head = "".join(f"<th>{_esc(_header(c, lang))}</th>" for c in cols)
-    cells = {c: [_fmt(v, _DIGITS.get(c, 1)) for v in d[c].tolist()] for c in cols}
+    own = df.attrs.get("headers", {})  # a frame may name a column for its own table
+    head = "".join(
+        f"<th>{_esc(t(own[c], lang) if c in own else _header(c, lang))}</th>" for c in cols
+    )
+    # yes/no in the report's language rather than Python's True/False
+    yes_no = {True: t("yes", lang), False: t("no", lang)}
+    cells = {
+        c: [yes_no[bool(v)] for v in d[c].tolist()]
+        if d[c].dtype == bool
+        else [_fmt(v, digits.get(c, 1)) for v in d[c].tolist()]
+        for c in cols
+    }
     body = "".join(
         "<tr>" + "".join(f"<td>{_esc(cells[c][i])}</td>" for c in cols) + "</tr>"
         for i in range(len(d))

@@ -18,7 +18,7 @@ from berakhlak_research.reporting.sections._common import (
 )
 from berakhlak_research.reporting.sections.context import ReportContext
 
-__all__ = ["value_profile_frame", "units_frame", "weakest_behaviours_frame"]
+__all__ = ["published_frame", "value_profile_frame", "units_frame", "weakest_behaviours_frame"]
 
 
 def value_profile_frame(ctx: ReportContext) -> pd.DataFrame:
@@ -117,3 +117,53 @@ def weakest_behaviours_frame(ctx: ReportContext, k: int = 5) -> pd.DataFrame:
         value_name=g["behaviour"].map(value).map(_value_names(ctx.lang)),
     )
     return g[cols].reset_index(drop=True)
+
+
+def published_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The officially published index beside this toolkit's estimate, for the report's wave.
+
+    Only where the optional ``published_culture`` table has the government and
+    wave. The two are not the same measurement: the published index comes from
+    KemenPAN-RB's own (vote-based) instrument and sample, ours is percent
+    favourable on this survey's Likert answers; the note says so.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per index (overall, then B-A-K-H-L-A-K): ``value, value_name,
+        published, estimate, ci_low, ci_high, difference`` (ours minus published),
+        ``n`` (our respondents), ``published_n`` (respondents the publication
+        reports, NA if not given).
+    """
+    cols = ["value", "value_name", "published", "estimate", "ci_low", "ci_high", "difference",
+            "n", "published_n"]  # fmt: skip
+    pub = ctx.table("published_culture", scope="all")
+    if pub is None:
+        return _empty(cols)
+    pub = pub[(pub["gov_code"] == ctx.gov_code) & (pub["wave"] == ctx.wave)]
+    if not len(pub):
+        return _empty(cols)
+    codes = ["overall", *fw.VALUE_CODES]
+    row = pub.iloc[0]
+    out = pd.DataFrame({"value": codes,
+                        "published": [pd.to_numeric(row.get(c), errors="coerce") for c in codes]})  # fmt: skip
+    ci = ctx.table("culture_index")
+    if ci is not None:
+        g = _scoring(ci[(ci["level"] == "government") & ci["value"].isin(codes)])
+        g = g[_shown(g, ctx.min_group)][["value", "estimate", "ci_low", "ci_high", "n"]]
+        out = out.merge(g, on="value", how="left")
+    else:
+        out = out.assign(estimate=np.nan, ci_low=np.nan, ci_high=np.nan, n=pd.NA)
+    out = out[out["published"].notna()]
+    n_pub = row.get("respondents", pd.NA)
+    out = out.assign(
+        value_name=out["value"].map(_value_names(ctx.lang)),
+        difference=out["estimate"] - out["published"],
+        published_n=pd.array([n_pub] * len(out), dtype="Int64"),
+        n=pd.to_numeric(out["n"], errors="coerce").astype("Int64"),
+    )
+    out = out[cols].reset_index(drop=True)
+    out.attrs["hide"] = ["value"]
+    out.attrs["headers"] = {"estimate": "col_ours"}
+    out.attrs["notes"] = [("published_note", {})]
+    return out

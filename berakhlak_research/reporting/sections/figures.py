@@ -15,8 +15,17 @@ from berakhlak_research.reporting.sections.context import (
     check_figure_format,
 )
 from berakhlak_research.reporting.sections.culture import units_frame, value_profile_frame
-from berakhlak_research.reporting.sections.programmes import did_frame
-from berakhlak_research.reporting.sections.satisfaction import ikm_elements_frame
+from berakhlak_research.reporting.sections.programmes import (
+    did_frame,
+    programme_timeline_frame,
+    stage_progress_frame,
+)
+from berakhlak_research.reporting.sections.satisfaction import (
+    ikm_elements_frame,
+    priorities_frame,
+    service_priorities_frame,
+    value_chain_frame,
+)
 from berakhlak_research.reporting.sections.summary import national_frame
 
 __all__ = ["FIGURES", "FIGURE_FORMATS", "encode_figure", "figure", "check_figure_format"]
@@ -52,15 +61,15 @@ def _fig_event_study(ctx):
 
 
 def _fig_priorities(ctx):
-    from berakhlak_research.plots import value_chain
+    from berakhlak_research.plots import priorities
 
-    ip = ctx.table("importance_performance", scope="all")
-    if ip is None:
-        return None
-    ip = ip[ip["gov_code"] == ctx.gov_code]
-    if "target" in ip and len(ip):
-        ip = ip[ip["target"] == ("ikm" if (ip["target"] == "ikm").any() else ip["target"].iloc[0])]
-    return value_chain.importance_performance_matrix(ip, lang=ctx.lang) if len(ip) else None
+    return priorities.importance_intervals(priorities_frame(ctx), lang=ctx.lang)
+
+
+def _fig_service_priorities(ctx):
+    from berakhlak_research.plots import priorities
+
+    return priorities.importance_intervals(service_priorities_frame(ctx), lang=ctx.lang)
 
 
 def _fig_national(ctx):
@@ -69,15 +78,38 @@ def _fig_national(ctx):
     return culture.distribution(national_frame(ctx), lang=ctx.lang)
 
 
+def _fig_timeline(ctx):
+    from berakhlak_research.plots import programmes
+
+    return programmes.timeline(programme_timeline_frame(ctx), lang=ctx.lang)
+
+
+def _fig_stages(ctx):
+    from berakhlak_research.plots import programmes
+
+    f = stage_progress_frame(ctx)
+    return programmes.stage_progress(f, lang=ctx.lang) if len(f) else None
+
+
+def _fig_mediation(ctx):
+    from berakhlak_research.plots import mediation
+
+    return mediation.mediation_diagram(value_chain_frame(ctx), lang=ctx.lang)
+
+
 _FIGURE_ALT = {
+    "service_priorities": "sec_service_priorities",
+    "mediation": "sec_mediation",
+    "programme_timeline": "sec_timeline",
+    "stage_progress": "sec_stages",
     "value_profile": "sec_profile",
     "unit_caterpillar": "sec_units",
     "ikm_elements": "sec_ikm",
     "event_study": "sec_programmes",
-    "priorities": "sec_weak",
+    "priorities": "sec_culture_priorities",
     "national_distribution": "national_title",
 }
-_SHARED_FIGURES = {"event_study": "did_effects"}
+_SHARED_FIGURES = {"event_study": "did_effects", "mediation": "value_chain_paths"}
 """Figures that do not depend on the government -> the results table they draw."""
 _SHARED: dict = {}
 
@@ -88,6 +120,10 @@ FIGURES = {
     "event_study": _fig_event_study,
     "priorities": _fig_priorities,
     "national_distribution": _fig_national,
+    "programme_timeline": _fig_timeline,
+    "stage_progress": _fig_stages,
+    "mediation": _fig_mediation,
+    "service_priorities": _fig_service_priorities,
 }
 """Figure name -> function(ctx) returning a matplotlib Figure or None (no data)."""
 

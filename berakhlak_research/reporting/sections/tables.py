@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from berakhlak_research.exceptions import ParameterError
 from berakhlak_research.i18n import t
-from berakhlak_research.reporting.sections._html import Html, _header, _html_table, note
+from berakhlak_research.reporting.sections._html import Html, _esc, _header, _html_table, note
 from berakhlak_research.reporting.sections.context import ReportContext
 from berakhlak_research.reporting.sections.culture import (
+    published_frame,
     units_frame,
     value_profile_frame,
     weakest_behaviours_frame,
 )
+from berakhlak_research.reporting.sections.narrative import next_steps_frame, summary_text_frame
 from berakhlak_research.reporting.sections.programmes import (
     did_frame,
     pretrend_frame,
     programme_effects_frame,
     programmes_frame,
+    stage_progress_frame,
 )
 from berakhlak_research.reporting.sections.quality import (
     cfa_fit_frame,
@@ -28,7 +31,9 @@ from berakhlak_research.reporting.sections.satisfaction import (
     ikm_elements_frame,
     ikm_units_frame,
     link_frame,
+    link_models_frame,
     priorities_frame,
+    service_priorities_frame,
     value_chain_frame,
 )
 from berakhlak_research.reporting.sections.summary import (
@@ -38,19 +43,23 @@ from berakhlak_research.reporting.sections.summary import (
     summary_frame,
 )
 
-__all__ = ["FRAMES", "show", "save_outputs"]
+__all__ = ["FRAMES", "TEXTS", "show", "text", "save_outputs"]
 
 FRAMES = {
     "summary": summary_frame,
     "value_profile": value_profile_frame,
+    "published": published_frame,
     "units": units_frame,
     "weakest_behaviours": weakest_behaviours_frame,
     "priorities": priorities_frame,
+    "service_priorities": service_priorities_frame,
     "programmes": programmes_frame,
     "programme_effects": programme_effects_frame,
+    "stage_progress": stage_progress_frame,
     "ikm_units": ikm_units_frame,
     "ikm_elements": ikm_elements_frame,
     "culture_ikm_link": link_frame,
+    "culture_ikm_models": link_models_frame,
     "value_chain": value_chain_frame,
     "reliability": reliability_frame,
     "sample_adequacy": sample_adequacy_frame,
@@ -99,8 +108,48 @@ def show(ctx: ReportContext, name: str) -> Html:
         notes.append(t("did_unit_clustered", ctx.lang))
     # further notes a frame asks for: (i18n key, fields) pairs
     notes += [t(key, ctx.lang, **fields) for key, fields in df.attrs.get("notes", [])]
-    ctx.shown[name] = df.rename(columns=lambda c: _header(c, ctx.lang))
+    own = df.attrs.get("headers", {})
+    ctx.shown[name] = df.rename(
+        columns=lambda c: t(own[c], ctx.lang) if c in own else _header(c, ctx.lang)
+    )
     return _html_table(df, ctx.lang, name, notes)
+
+
+TEXTS = {
+    "summary_text": summary_text_frame,
+    "next_steps": next_steps_frame,
+}
+"""Text name -> frame of sentences (``text`` column); :func:`text` displays them."""
+
+
+def text(ctx: ReportContext, name: str) -> Html:
+    """Display generated sentences: the summary as a paragraph, the next steps as a list.
+
+    Parameters
+    ----------
+    ctx : ReportContext
+    name : str
+        A key of :data:`TEXTS`.
+
+    Returns
+    -------
+    Html
+        ``<p>`` (summary) or ``<ol>`` (steps), escaped; the sentences are also
+        kept for :func:`save_outputs`.
+    """
+    try:
+        fn = TEXTS[name]
+    except KeyError as err:
+        raise ParameterError(f"No report text named {name!r}; known: {', '.join(TEXTS)}.") from err
+    df = fn(ctx)
+    if df is None or not len(df):
+        return note(ctx, "no_data")
+    ctx.shown[name] = df.rename(columns=lambda c: _header(c, ctx.lang))
+    items = [_esc(x) for x in df["text"]]
+    if "step" in df:
+        body = "".join(f"<li>{x}</li>" for x in items)
+        return Html(f"<ol class='berakhlak-steps' data-text='{_esc(name)}'>{body}</ol>")
+    return Html(f"<p class='berakhlak-summary' data-text='{_esc(name)}'>{' '.join(items)}</p>")
 
 
 def save_outputs(ctx: ReportContext) -> None:

@@ -46,3 +46,28 @@ def test_census_units_say_no_sampling_error(census_results, lang, words):
     lo = u.loc[u["unit_code"] == code, "ci_low"].iloc[0]
     assert f"{lo:,.1f} – {lo:,.1f}" not in html
     assert np.isfinite(u["ci_low"]).all()
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_published_index_beside_ours(fixture, tmp_path, lang):
+    res = tmp_path / "results"
+    shutil.copytree(fixture["results"], res)
+    wave = max(fixture["waves"])
+    pub = pd.DataFrame({"gov_code": ["35.75", "35.75"], "wave": [wave, wave - 1],
+                        "overall": [61.8, 60.0], "BP": [58.7, 1.0], "AK": [74.9, 1.0],
+                        "KP": [57.5, 1.0], "HM": [64.6, 1.0], "LY": [66.6, 1.0],
+                        "AD": [39.8, 1.0], "KB": [np.nan, 1.0], "respondents": [621, 600],
+                        "source": ["KemenPAN-RB", "KemenPAN-RB"]})  # fmt: skip
+    store.write_table(res, "published_culture", pub)
+    ctx = views.open_report(res, "35.75", 0, lang, MIN_GROUP)
+    f = views.published_frame(ctx)
+    assert list(f["value"]) == ["overall", "BP", "AK", "KP", "HM", "LY", "AD"]  # KB not published
+    assert f.loc[0, "published"] == 61.8 and f.loc[6, "published"] == 39.8
+    ours = views.value_profile_frame(ctx).set_index("value")["estimate"]
+    np.testing.assert_allclose(f.set_index("value").loc["AD", "estimate"], ours["AD"])
+    np.testing.assert_allclose(f["difference"], f["estimate"] - f["published"])
+    html = views.show(ctx, "published")
+    assert ("not recomputed" if lang == "en" else "tidak dihitung ulang") in html
+    # a government without a published row: no table
+    other = views.open_report(res, "35.14", 0, lang, MIN_GROUP)
+    assert views.published_frame(other).empty
