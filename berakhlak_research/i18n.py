@@ -184,8 +184,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_gov_code": ("Kode pemerintah daerah", "Government code"),
     "col_term": ("Istilah", "Term"),
     "col_definition": ("Keterangan", "Definition"),
-    "est_staggered_att": ("Bertahap (Callaway-Sant'Anna)", "Staggered (Callaway-Sant'Anna)"),
-    "est_twfe": ("TWFE (efek tetap dua arah)", "TWFE (two-way fixed effects)"),
+    "export_est_staggered_att": ("Bertahap (Callaway-Sant'Anna)", "Staggered (Callaway-Sant'Anna)"),
+    "export_est_twfe": ("TWFE (efek tetap dua arah)", "TWFE (two-way fixed effects)"),
     "notes_index": (
         "Indeks dan nilai: persentase jawaban setuju (4-5 pada skala 1-5); nilai = rata-rata tiga "
         "perilakunya, indeks = rata-rata tujuh nilai (0-100). Bukan indeks resmi KemenPAN-RB.",

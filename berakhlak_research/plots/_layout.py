@@ -18,7 +18,12 @@ from functools import lru_cache
 
 __all__ = ["text_width", "set_margins", "literal_text"]
 
-_FALLBACK_EM = 0.62  # a wide average advance, for characters the font lacks
+_FALLBACK_EM = 0.62
+# control characters other than a line break: the font has no glyph for them (a
+# warning per glyph, and a box drawn); a space stands in
+_CONTROL = {
+    c: " " for c in (*range(0, 10), *range(11, 32), 127)
+}  # a wide average advance, for characters the font lacks
 
 
 @lru_cache(maxsize=1)
@@ -73,10 +78,33 @@ def literal_text(fig):
     otherwise switch matplotlib to mathtext: "Biaya $5 - $10" loses its
     dollars and ``$\\frac{`` stops the figure with a parse error. The report
     figures use no mathtext, so every text artist (titles, labels, tick
-    labels, annotations, legends) is set literal.
+    labels, annotations, legends) is set literal, and control characters
+    other than line breaks (a tab or CR in a name) become spaces.
     """
     from matplotlib.text import Text
 
     for text in fig.findobj(Text):
         text.set_parse_math(False)
+        raw = text.get_text()
+        clean = raw.translate(_CONTROL)
+        if clean != raw:
+            text.set_text(clean)
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+    # tick labels are re-set from the formatter at every draw: clean what it gives
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for fmt in (axis.get_major_formatter(), axis.get_minor_formatter()):
+                if isinstance(fmt, FixedFormatter):
+                    fmt.seq = [str(x).translate(_CONTROL) for x in fmt.seq]
+                elif isinstance(fmt, FuncFormatter) and not getattr(fmt.func, "_literal", False):
+                    fmt.func = _cleaned(fmt.func)
     return fig
+
+
+def _cleaned(func):
+    def label(x, pos=None):
+        return str(func(x, pos)).translate(_CONTROL)
+
+    label._literal = True  # wrapped once, however often literal_text runs
+    return label

@@ -135,6 +135,10 @@ def _output_html(out) -> str:
     """One notebook output as HTML: rich outputs as their richest HTML form, text escaped."""
     kind = out.get("output_type")
     if kind == "stream":
+        if (
+            out.get("name") == "stderr"
+        ):  # warnings (with file paths) are for researchers: in the .ipynb
+            return ""
         return _pre(out.get("text", ""), f"berakhlak-{out.get('name', 'stream')}")
     if kind == "error":
         return _pre("\n".join(out.get("traceback") or [f"{out.get('ename')}: {out.get('evalue')}"]))

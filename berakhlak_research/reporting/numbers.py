@@ -25,6 +25,7 @@ __all__ = [
     "MISSING",
     "P_FLOOR",
     "YEAR_COLUMNS",
+    "COUNT_COLUMNS",
     "number",
     "integer",
     "p_value",
@@ -42,6 +43,10 @@ P_FLOOR = 0.001
 
 YEAR_COLUMNS = frozenset({"wave", "year", "period", "cohort", "first_wave", "prev_wave"})
 """Columns holding years (or cohorts named by their first year): never grouped."""
+
+COUNT_COLUMNS = frozenset({"n", "count", "respondents", "population", "required", "participants",
+                           "rows", "n_units", "n_governments", "headcount", "rank_national"})  # fmt: skip
+"""Columns holding counts: whole numbers even when stored as floats ("251", not "251,0")."""
 
 # English text -> Indonesian text: swap the two separators in one pass
 _TO_ID = str.maketrans({",": ".", ".": ","})
@@ -125,7 +130,8 @@ def value(x, lang: str = "id", digits: int = 1, column: str | None = None) -> st
     """Any table cell as text, chosen by its type and column.
 
     Years (``column`` in :data:`YEAR_COLUMNS`) are never grouped, a
-    ``p_value`` column goes through :func:`p_value`, whole numbers are counts
+    ``p_value`` column goes through :func:`p_value`, whole numbers and the
+    whole values of a count column (:data:`COUNT_COLUMNS`) are counts
     (:func:`integer`), reals :func:`number`; booleans and text are returned as
     they are.
 
@@ -141,6 +147,12 @@ def value(x, lang: str = "id", digits: int = 1, column: str | None = None) -> st
         return year(x)
     if column == "p_value" and isinstance(x, (numbers.Real, np.number)):
         return p_value(x, lang, max(digits, 3))
+    if (
+        column in COUNT_COLUMNS
+        and isinstance(x, (numbers.Real, np.number))
+        and float(x).is_integer()
+    ):
+        return integer(x, lang)
     if isinstance(x, (numbers.Integral, np.integer)):
         return integer(x, lang)
     if isinstance(x, (numbers.Real, np.floating)):

@@ -54,7 +54,7 @@ _EXPORT_HEADERS = {
     "p_value": "col_p", "estimate": "col_estimate", "n": "col_n",
 }  # fmt: skip
 # codes in cells -> i18n key of their name
-_EXPORT_VALUES = {"staggered_att": "est_staggered_att", "twfe": "est_twfe"}
+_EXPORT_VALUES = {"staggered_att": "export_est_staggered_att", "twfe": "export_est_twfe"}
 
 
 def neutralise(text):

@@ -41,6 +41,13 @@ def test_years_are_never_grouped():
     assert nf.value(2023, "en") == "2,023"  # a count of 2023 is grouped
 
 
+def test_counts_stored_as_floats_print_whole():
+    assert nf.value(251.0, "id", column="n") == "251"
+    assert nf.value(21129.0, "id", column="respondents") == "21.129"
+    assert nf.value(251.5, "en", column="n") == "251.5"  # not a whole count: as it is
+    assert nf.value(251.0, "en") == "251.0"
+
+
 def test_p_values():
     assert nf.p_value(0.0, "id") == "< 0,001"
     assert nf.p_value(0.0004, "en") == "< 0.001"

@@ -65,7 +65,10 @@ def test_xlsx_formats_freeze_widths_and_sheet_names(tables, tmp_path):
     # cohorts are years: never grouped; codes translated
     ws = wb["Dampak program"]
     assert ws["B2"].number_format == "0" and ws["B2"].value == 2023
-    assert [ws["A2"].value, ws["A3"].value] == [t("est_staggered_att", "id"), t("est_twfe", "id")]
+    assert [ws["A2"].value, ws["A3"].value] == [
+        t("export_est_staggered_att", "id"),
+        t("export_est_twfe", "id"),
+    ]
 
 
 def test_notes_sheet_defines_terms_and_suppression(tables, tmp_path):

@@ -202,3 +202,96 @@ def test_dollar_names_drawn_as_typed(hostile_batch):
     for f in svgs:
         texts = re.findall(rb"<text[^>]*>([^<]*)</text>", f.read_bytes())
         assert any(t.startswith(b"Biaya $5 dan $10 Dinas") for t in texts)
+
+
+# ---------------------------------------------------------------------------
+# the same demo batch, read for its language: no identifier reaches the reader
+# ---------------------------------------------------------------------------
+
+IDENT = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")  # snake_case: ci_low, staggered_att, n_cells
+RAW_WORDS = {"twfe", "element", "total", "estimate", "outcome", "panel", "estimator", "value"}
+
+
+class _Text(HTMLParser):
+    """Visible text of a page; the provenance table (results file names, by design) left out."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self._skip = 0
+        self._tables: list[str | None] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "script"):
+            self._skip += 1
+        if tag == "table":
+            self._tables.append(dict(attrs).get("data-table"))
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script"):
+            self._skip -= 1
+        if tag == "table" and self._tables:
+            self._tables.pop()
+
+    def handle_data(self, data):
+        if not self._skip and "provenance" not in self._tables:
+            self.text.append(data.strip())
+
+
+def _raw(texts) -> list[str]:
+    out = []
+    for x in texts:
+        x = str(x or "")
+        out += IDENT.findall(x)
+        if x.strip() in RAW_WORDS:  # raw names are lower case; "Value" is English
+            out.append(x)
+    return sorted(set(out))
+
+
+def _lang(rel: Path) -> str:
+    return "en" if "en" in rel.parts or rel.name == "index_en.html" else "id"
+
+
+def test_exports_speak_the_readers_language(hostile_batch):
+    """CSV headers (both flavours), XLSX headers and sheet names: translated, no identifiers."""
+    from berakhlak_research.i18n import STRINGS
+
+    out = hostile_batch["out"]
+    bad = []
+    for f in sorted(out.rglob("*.csv")):
+        rel = f.relative_to(out)
+        sep = ";" if f.parent.name == "excel" and _lang(rel) == "id" else ","
+        head = next(
+            csv.reader(io.StringIO(f.read_text(encoding="utf-8-sig"), newline=""), delimiter=sep)
+        )
+        bad += [f"{rel}: {x}" for x in _raw(head)]
+    books = sorted(out.rglob("*.xlsx"))
+    assert len(books) == 2
+    for f in books:
+        rel, lang = f.relative_to(out), _lang(f.relative_to(out))
+        sheets = {v[0 if lang == "id" else 1] for k, v in STRINGS.items() if k.startswith("sheet_")}
+        wb = openpyxl.load_workbook(f)
+        assert wb.sheetnames[-1] == ("Catatan" if lang == "id" else "Notes")
+        bad += [
+            f"{rel}: sheet {s!r} not in the catalogue" for s in wb.sheetnames if s not in sheets
+        ]
+        for ws in wb.worksheets:
+            bad += [f"{rel}!{ws.title}: {x}" for x in _raw(c.value for c in ws[1])]
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="programme_effects shows estimator codes (staggered_att) in the HTML; the content "
+    "branch translates them (sections/programmes.py); drop this mark when it lands",
+)
+def test_html_speaks_the_readers_language(hostile_batch):
+    out = hostile_batch["out"]
+    bad = []
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) == 5  # two reports, index + index_id + index_en
+    for f in pages:
+        p = _Text()
+        p.feed(f.read_text(encoding="utf-8"))
+        bad += [f"{f.relative_to(out)}: {x}" for x in _raw(p.text)]
+    assert not bad, "\n".join(bad)
