@@ -148,6 +148,101 @@ STRINGS: dict[str, tuple[str, str]] = {
     "index_report": ("laporan", "report"),
     "index_failed": ("gagal", "failed"),
     "index_missing": ("tanpa laporan", "no report"),
+    # ------------------------------------------------------------------
+    # exports, index page and PDF (issue 17, formats); keys added by the
+    # report-content work go in their own block
+    # ------------------------------------------------------------------
+    "sheet_summary": ("Ringkasan", "Summary"),
+    "sheet_value_profile": ("Profil nilai", "Value profile"),
+    "sheet_units": ("Unit kerja", "Work units"),
+    "sheet_weakest_behaviours": ("Perilaku terlemah", "Weakest behaviours"),
+    "sheet_priorities": ("Prioritas", "Priorities"),
+    "sheet_programmes": ("Program", "Programmes"),
+    "sheet_programme_effects": ("Dampak program", "Programme effects"),
+    "sheet_ikm_units": ("IKM unit kerja", "IKM by work unit"),
+    "sheet_ikm_elements": ("Unsur IKM", "IKM elements"),
+    "sheet_culture_ikm_link": ("Budaya kerja dan IKM", "Culture and IKM"),
+    "sheet_value_chain": ("Rantai nilai", "Value chain"),
+    "sheet_reliability": ("Reliabilitas", "Reliability"),
+    "sheet_sample_adequacy": ("Kecukupan sampel", "Sample adequacy"),
+    "sheet_provenance": ("Asal-usul data", "Provenance"),
+    "sheet_national": ("Nasional", "National"),
+    "sheet_category_counts": ("Jumlah per kategori", "Counts per category"),
+    "sheet_descriptives": ("Statistik deskriptif", "Descriptives"),
+    "sheet_did_overall": ("Dampak keseluruhan", "Overall effect"),
+    "sheet_did_event_time": ("Dampak per waktu relatif", "Effect by event time"),
+    "sheet_did_cohort": ("Dampak per kohort", "Effect by cohort"),
+    "sheet_did_pretrend": ("Uji tren sebelum program", "Pre-trend test"),
+    "sheet_cfa_fit": ("Kecocokan model CFA", "CFA fit"),
+    "sheet_suppression": ("Data yang disembunyikan", "Suppressed data"),
+    "sheet_notes": ("Catatan", "Notes"),
+    "col_ci_low": ("Batas bawah SK 95%", "95% CI lower"),
+    "col_ci_high": ("Batas atas SK 95%", "95% CI upper"),
+    "col_se": ("Galat baku", "Standard error"),
+    "col_element_code": ("Kode unsur", "Element code"),
+    "col_total": ("Jumlah nilai", "Total score"),
+    "col_gov_code": ("Kode pemerintah daerah", "Government code"),
+    "col_term": ("Istilah", "Term"),
+    "col_definition": ("Keterangan", "Definition"),
+    "export_est_staggered_att": ("Bertahap (Callaway-Sant'Anna)", "Staggered (Callaway-Sant'Anna)"),
+    "export_est_twfe": ("TWFE (efek tetap dua arah)", "TWFE (two-way fixed effects)"),
+    "notes_index": (
+        "Indeks dan nilai: persentase jawaban setuju (4-5 pada skala 1-5); nilai = rata-rata tiga "
+        "perilakunya, indeks = rata-rata tujuh nilai (0-100). Bukan indeks resmi KemenPAN-RB.",
+        "Index and values: percent favourable (answers 4-5 on the 1-5 scale); value = mean of its "
+        "three behaviours, index = mean of the seven values (0-100). Not the official KemenPAN-RB index.",
+    ),
+    "notes_ci": (
+        "Batas bawah dan atas selang kepercayaan 95%: rentang yang memuat nilai sebenarnya dengan "
+        "keyakinan 95%, dengan memperhitungkan desain sampel.",
+        "Lower and upper limits of the 95% confidence interval: the range holding the true value "
+        "with 95% confidence, allowing for the sample design.",
+    ),
+    "notes_p": (
+        "Nilai p: peluang memperoleh perbedaan sebesar ini bila sebenarnya tidak ada perbedaan; "
+        "di bawah 0,05 disebut signifikan. Nilai di bawah 0,001 ditampilkan sebagai < 0,001.",
+        "p-value: the chance of a difference this large if there were none; below 0.05 is called "
+        "significant. Values below 0.001 show as < 0.001.",
+    ),
+    "notes_n": (
+        "n: jumlah responden (atau unit) di balik angka.",
+        "n: respondents (or units) behind the figure.",
+    ),
+    "notes_ikm": (
+        "IKM: Indeks Kepuasan Masyarakat menurut PermenPANRB 14/2017 (NRR tertimbang x 25, 25-100) "
+        "dengan mutu pelayanan A-D.",
+        "IKM: public satisfaction index per PermenPANRB 14/2017 (weighted NRR x 25, 25-100) with "
+        "service quality bands A-D.",
+    ),
+    "notes_suppression": (
+        "Penyembunyian: kelompok dengan kurang dari {m} responden tidak ditampilkan dan tidak "
+        "diekspor (tetap dihitung dalam angka pemerintah daerah). Tidak ada identitas responden.",
+        "Suppression: groups with fewer than {m} respondents are neither shown nor exported (they "
+        "still count in the government's figures). No respondent identifiers are included.",
+    ),
+    "notes_withheld": (
+        "{sheet}: {k} kelompok disembunyikan (kurang dari {m} responden).",
+        "{sheet}: {k} groups withheld (fewer than {m} respondents).",
+    ),
+    "lang_link": ("Versi Bahasa Indonesia", "English version"),
+    "pdf_link": ("Unduh PDF", "Download PDF"),
+    "index_link": ("Semua laporan", "All reports"),
+    "index_lang": ("Bahasa Indonesia", "English"),
+    "index_pdf": ("PDF", "PDF"),
+    "index_figure": (
+        "Sebaran indeks BerAKHLAK {n} pemerintah daerah; garis merah: pemerintah daerah terpilih "
+        "(klik baris tabel untuk memilih).",
+        "Distribution of the BerAKHLAK index of {n} governments; red line: the selected "
+        "government (click a table row to select).",
+    ),
+    "index_selected": ("Terpilih", "Selected"),
+    "index_sort": ("Klik judul kolom untuk mengurutkan.", "Click a column header to sort."),
+    "notes_precision": (
+        "Sel angka menyimpan presisi penuh; tampilan dibulatkan (1-3 desimal). Teks yang diawali "
+        "= + - @ diberi awalan ' agar tidak dibaca sebagai rumus.",
+        "Number cells keep full precision; the display is rounded (1-3 decimals). Text starting "
+        "with = + - @ is prefixed with ' so it is never read as a formula.",
+    ),
 }
 """Fixed report strings: key -> (Indonesian, English)."""
 

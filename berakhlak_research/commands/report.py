@@ -5,9 +5,10 @@ output), validates every report's parameters before running anything, then
 executes the report notebook for each government in parallel (local
 processes by default, a Dask cluster with ``--scheduler``), exports HTML
 without code, tables (CSV, XLSX) and figures (SVG, or PNG with
-``--figure-format png``), and writes
-``<out>/<wave>/index.html``. Failures are isolated, retried once and listed;
-the exit code is 1 when any report failed.
+``--figure-format png``), a PDF with ``--pdf``, and writes
+``<out>/<wave>/index.html`` (and ``index_<lang>.html`` per language).
+Failures are isolated, retried once and listed; the exit code is 1 when any
+report failed.
 """
 
 from __future__ import annotations
@@ -29,13 +30,24 @@ def add_parser(sub) -> None:
     who.add_argument("--gov", nargs="+", metavar="CODE", help="government codes or names")
     who.add_argument("--all", action="store_true", help="every government with results")
     p.add_argument("--wave", type=int, default=0, help="survey year (default: the latest)")
-    p.add_argument("--lang", default="id", help="report language: id (default) or en")
+    p.add_argument(
+        "--lang",
+        default="id",
+        help="report language(s): id (default), en, or id,en for both (the first is primary; "
+        "each report and index page links to the other language)",
+    )
     p.add_argument("--min-group", type=int, default=10, help="smallest group shown (default 10)")
     p.add_argument(
         "--figure-format",
         choices=("svg", "png"),
         default="svg",
         help="figures as SVG (default: text stays text, about 3x faster) or PNG",
+    )
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each report to report.pdf (A4, headless Chromium; about 1-2 s per "
+        "report, so off by default); the index links it",
     )
     p.add_argument("--jobs", type=int, default=None, help="local worker processes (default: cores)")
     p.add_argument("--scheduler", metavar="ADDR", help="Dask scheduler, e.g. tcp://host:8786")
@@ -60,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         lang=args.lang,
         min_group=args.min_group,
         figure_format=args.figure_format,
+        pdf=args.pdf,
         **kw,
     )
     result = runner.run_batch(

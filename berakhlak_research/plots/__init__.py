@@ -6,7 +6,10 @@
 - :mod:`berakhlak_research.plots.value_chain`: unit effects from the multilevel
   model, importance-performance matrix, culture vs IKM scatter.
 
-Every function takes tidy results tables and returns a matplotlib Figure.
+Every function takes tidy results tables and returns a matplotlib Figure;
+:func:`literal_text` makes a figure draw text from data as typed (no mathtext).
 """
 
-__all__ = ["culture", "did", "value_chain"]
+from berakhlak_research.plots._layout import literal_text
+
+__all__ = ["culture", "did", "value_chain", "literal_text"]

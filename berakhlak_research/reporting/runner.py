@@ -38,6 +38,7 @@ from berakhlak_research import regions
 from berakhlak_research.exceptions import ParameterError
 from berakhlak_research.paths import NOTEBOOKS_DIR
 from berakhlak_research.reporting import export
+from berakhlak_research.reporting.export import REPORT_HTML, REPORT_PDF
 from berakhlak_research.reporting.views import latest_wave, validate_parameters
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
     "render_job",
     "run_batch",
     "default_jobs",
+    "languages",
+    "report_path",
     "outcome_dicts",
     "GOVERNMENT_TEMPLATE",
 ]
@@ -80,6 +83,9 @@ class ReportJob:
     input_hash: str
     git_commit: str = "unknown"
     figure_format: str = "svg"
+    pdf: bool = False
+    links: tuple = ()
+    """(text, relative href) shown above the report: the other languages, the PDF, the index."""
 
     @property
     def parameters(self) -> dict:
@@ -146,6 +152,41 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def languages(lang) -> tuple[str, ...]:
+    """The report languages asked for: "id", "en", "id,en" or a sequence; the first is primary.
+
+    Raises
+    ------
+    ParameterError
+        An unknown language (or none).
+    """
+    from berakhlak_research.i18n import check_lang
+
+    items = lang.split(",") if isinstance(lang, str) else list(lang)
+    out = tuple(dict.fromkeys(check_lang(x.strip()) for x in items if x.strip()))
+    if not out:
+        raise ParameterError(f"No report language in {lang!r}; use 'id', 'en' or 'id,en'.")
+    return out
+
+
+def report_path(lang: str, langs: tuple[str, ...]) -> str:
+    """Where a language's report sits inside a government's folder (relative)."""
+    return REPORT_HTML if lang == langs[0] else f"{lang}/{REPORT_HTML}"
+
+
+def _links(lang: str, langs: tuple[str, ...], pdf: bool) -> tuple:
+    from berakhlak_research.i18n import t
+
+    up = "" if lang == langs[0] else "../"  # a secondary language sits one folder deeper
+    links = [
+        (t("lang_link", other), up + report_path(other, langs)) for other in langs if other != lang
+    ]
+    if pdf:
+        links.append((t("pdf_link", lang), REPORT_PDF))
+    links.append((t("index_link", lang), f"{up}../index_{lang}.html"))
+    return tuple(links)
+
+
 def plan_jobs(
     results_dir: str | os.PathLike,
     gov_codes: list[str] | None,
@@ -155,6 +196,7 @@ def plan_jobs(
     min_group: int = 10,
     template: str | os.PathLike = GOVERNMENT_TEMPLATE,
     figure_format: str = "svg",
+    pdf: bool = False,
 ) -> list[ReportJob]:
     """Validate every report's parameters and plan the batch (nothing runs yet).
 
@@ -168,12 +210,19 @@ def plan_jobs(
         Reports go to ``<out_root>/<wave>/<code>-<slug>/``.
     wave : int
         0 = the latest wave.
-    lang, min_group, template
-        Report language, smallest group shown, notebook template.
+    lang : str or sequence of str
+        Report language(s): "id", "en" or "id,en". The first language's
+        report is ``<code>-<slug>/report.html``, another's
+        ``<code>-<slug>/<lang>/report.html``; each links to the others.
+    min_group, template
+        Smallest group shown, notebook template.
     figure_format : {"svg", "png"}
         How the figures are embedded and saved (``figures/<name>.svg`` or
         ``.png``); see :data:`views.FIGURE_FORMATS`. SVG is sharp at any zoom
         and about three times cheaper to draw.
+    pdf : bool
+        Also print each report to ``report.pdf`` (A4, headless Chromium,
+        about a second per report: opt-in).
 
     Returns
     -------
@@ -188,6 +237,9 @@ def plan_jobs(
     from berakhlak_research.reporting.views import check_figure_format, governments_with_results
 
     check_figure_format(figure_format)
+    langs = languages(lang)
+    if pdf and export.find_chromium() is None:
+        raise ParameterError("--pdf needs Chromium (Debian: apt-get install chromium); none found.")
     root = Path(results_dir).resolve()
     template = Path(template).resolve()
     if not template.exists():
@@ -202,27 +254,33 @@ def plan_jobs(
         raise ParameterError(f"No government has results for wave {wave} in {root}.")
     commit = export.git_commit()
     jobs, seen = [], set()
+    # what else changes a report's page (kept out of the hash when at its default)
+    extra = {**({"pdf": True} if pdf else {}), **({"languages": langs} if len(langs) > 1 else {})}
     for c in codes:
-        p = validate_parameters(c, wave, lang, min_group, root, results_root=root)
+        p = validate_parameters(c, wave, langs[0], min_group, root, results_root=root)
         if p["gov_code"] in seen:
             continue
         seen.add(p["gov_code"])
-        out_dir = Path(out_root).resolve() / str(wave) / regions.slug(p["gov_code"])
-        params = {**p, "output_dir": str(out_dir), "figure_format": figure_format}
-        jobs.append(
-            ReportJob(
-                gov_code=p["gov_code"],
-                wave=p["wave"],
-                lang=lang,
-                min_group=p["min_group"],
-                results_dir=p["results_dir"],
-                out_dir=str(out_dir),
-                template=str(template),
-                input_hash=export.input_hash(root, template, params),
-                git_commit=commit,
-                figure_format=figure_format,
+        folder = Path(out_root).resolve() / str(wave) / regions.slug(p["gov_code"])
+        for lg in langs:
+            out_dir = folder if lg == langs[0] else folder / lg
+            params = {**p, "lang": lg, "output_dir": str(out_dir), "figure_format": figure_format}
+            jobs.append(
+                ReportJob(
+                    gov_code=p["gov_code"],
+                    wave=p["wave"],
+                    lang=lg,
+                    min_group=p["min_group"],
+                    results_dir=p["results_dir"],
+                    out_dir=str(out_dir),
+                    template=str(template),
+                    input_hash=export.input_hash(root, template, {**params, **extra}),
+                    git_commit=commit,
+                    figure_format=figure_format,
+                    pdf=pdf,
+                    links=_links(lg, langs, pdf),
+                )
             )
-        )
     return jobs
 
 
@@ -363,7 +421,7 @@ def render_job(job: ReportJob, attempt: int = 1) -> ReportOutcome:
     """
     import nbformat
 
-    from berakhlak_research.reporting.export import REPORT_HTML, REPORT_IPYNB, notebook_html
+    from berakhlak_research.reporting.export import REPORT_IPYNB, notebook_html
 
     started = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -380,9 +438,13 @@ def render_job(job: ReportJob, attempt: int = 1) -> ReportOutcome:
         timings["execute_s"] = round(time.perf_counter() - t1, 4)
         t1 = time.perf_counter()
         title = f"{regions.name_of(job.gov_code)} - BerAKHLAK {job.wave}"
-        page = notebook_html(nb, title, job.lang)
+        page = notebook_html(nb, title, job.lang, links=job.links)
         (out / REPORT_HTML).write_text(page, encoding="utf-8")
         timings["export_s"] = round(time.perf_counter() - t1, 4)
+        if job.pdf:
+            t1 = time.perf_counter()
+            export.write_pdf(out / REPORT_HTML, out / REPORT_PDF)
+            timings["pdf_s"] = round(time.perf_counter() - t1, 4)
     except Exception as err:  # noqa: BLE001 - isolate every report's failure
         status = "failed"
         error = f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=3)}"
@@ -390,6 +452,7 @@ def render_job(job: ReportJob, attempt: int = 1) -> ReportOutcome:
         if worker.km is not None and not worker.km.is_alive():
             worker.close()
         (out / REPORT_HTML).unlink(missing_ok=True)
+        (out / REPORT_PDF).unlink(missing_ok=True)
     if nb is not None:
         try:
             nbformat.write(nb, out / REPORT_IPYNB)
@@ -430,6 +493,7 @@ def _unchanged(job: ReportJob) -> bool:
         and man.get("status") == "ok"
         and man.get("input_hash") == job.input_hash
         and (Path(job.out_dir) / export.REPORT_HTML).exists()
+        and (not job.pdf or (Path(job.out_dir) / REPORT_PDF).exists())
     )
 
 
@@ -541,8 +605,8 @@ def run_batch(
     """
     t0 = time.perf_counter()
     skipped = [j for j in jobs if resume and _unchanged(j)]
-    skip = {j.gov_code for j in skipped}
-    todo = [j for j in jobs if j.gov_code not in skip]
+    skip = {j.out_dir for j in skipped}
+    todo = [j for j in jobs if j.out_dir not in skip]
     bar = _progress(len(jobs), progress)
     bar.update(len(skipped))
     try:
@@ -558,15 +622,20 @@ def run_batch(
                 done = _run_local(todo, n, bar, retries)
     finally:
         bar.close()
-    by = {o.gov_code: o for o in done}
-    by.update({j.gov_code: ReportOutcome(j.gov_code, "skipped", j.out_dir) for j in skipped})
-    outcomes = [by[j.gov_code] for j in jobs]
+    by = {o.out_dir: o for o in done}
+    by.update({j.out_dir: ReportOutcome(j.gov_code, "skipped", j.out_dir) for j in skipped})
+    outcomes = [by[j.out_dir] for j in jobs]
     page = None
     if index and jobs:
         j = jobs[0]
-        page = export.build_index(
-            Path(j.out_dir).parent, j.results_dir, j.wave, lang=j.lang, min_group=j.min_group
-        )
+        langs = tuple(dict.fromkeys(x.lang for x in jobs))
+        wave_dir = Path(j.out_dir).parent if j.lang == langs[0] else Path(j.out_dir).parents[1]
+        for lg in langs:
+            written = export.build_index(
+                wave_dir, j.results_dir, j.wave, lang=lg, min_group=j.min_group,
+                languages=langs, marked=tuple(dict.fromkeys(x.gov_code for x in jobs)),
+            )  # fmt: skip
+            page = page or written
     return BatchResult(outcomes, time.perf_counter() - t0, page)
 
 

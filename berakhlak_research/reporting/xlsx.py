@@ -1,4 +1,4 @@
-"""The tables of a report as one XLSX workbook (:func:`write_xlsx`).
+"""The tables of a report as one XLSX workbook (:func:`write_xlsx`), formatted for people.
 
 Its own module because both the report views (a report's ``tables.xlsx``) and
 the export step use it, and the views must not import the export module (which
@@ -10,9 +10,12 @@ from __future__ import annotations
 import html
 import os
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+
+from berakhlak_research.i18n import t
 
 __all__ = ["write_xlsx"]
 
@@ -33,18 +36,52 @@ _XLSX_STATIC = {
         '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
         "</Relationships>"
     ),
-    "xl/styles.xml": (
+}
+
+# Cell styles (index into <cellXfs>). Number formats are stored in the file's
+# invariant notation ("#,##0.0"); the spreadsheet shows them with the reader's
+# separators (2.391,0 in Indonesian Excel), so one workbook serves both.
+_XF_TEXT, _XF_HEADER, _XF_INT, _XF_PLAIN_INT, _XF_1, _XF_2, _XF_3, _XF_P, _XF_WRAP = range(9)
+_NUMFMT = {164: "#,##0.0", 165: "#,##0.00", 166: "0.000"}
+
+
+def _styles_xml(lang: str) -> str:
+    # p-values: a conditional format, so 0.0000182 shows "< 0,001" and keeps its value
+    p_text = "< " + ("0,001" if lang == "id" else "0.001")
+    fmts = {**_NUMFMT, 167: f'[<0.001]"{p_text}";0.000'}
+    numfmts = "".join(
+        f'<numFmt numFmtId="{k}" formatCode="{html.escape(v)}"/>' for k, v in fmts.items()
+    )
+    xf = '<xf numFmtId="{n}" fontId="{f}" fillId="{fill}" borderId="0" xfId="0"{extra}/>'
+    num = ' applyNumberFormat="1"'
+    xfs = [
+        xf.format(n=0, f=0, fill=0, extra=""),
+        xf.format(n=0, f=1, fill=2, extra=' applyFont="1" applyFill="1"'),
+        xf.format(n=3, f=0, fill=0, extra=num),
+        xf.format(n=1, f=0, fill=0, extra=num),
+        xf.format(n=164, f=0, fill=0, extra=num),
+        xf.format(n=165, f=0, fill=0, extra=num),
+        xf.format(n=166, f=0, fill=0, extra=num),
+        xf.format(n=167, f=0, fill=0, extra=num),
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+        '<alignment wrapText="1" vertical="top"/></xf>',
+    ]
+    return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-        '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+        f'<numFmts count="{len(fmts)}">{numfmts}</numFmts>'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill>'
+        '<fill><patternFill patternType="solid"><fgColor rgb="FFF3F5F8"/><bgColor indexed="64"/>'
+        "</patternFill></fill></fills>"
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-        '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+        f'<cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
         "</styleSheet>"
-    ),
-}
+    )
 
 
 def _col(i: int) -> str:
@@ -59,22 +96,128 @@ def _col(i: int) -> str:
 def _xml_text(x) -> str:
     # XML 1.0 forbids most control characters; drop them
     text = "".join(ch for ch in str(x) if ch in "\t\n\r" or ord(ch) >= 32)
-    return html.escape(text, quote=False)
+    # a literal CR would be read back as LF (XML end-of-line handling): keep it as a reference
+    return html.escape(text, quote=False).replace("\r", "&#13;")
 
 
-def _cell(ref: str, v) -> str:
+def _cell(ref: str, v, style: int = 0) -> str:
     if v is None or v is pd.NA or (isinstance(v, float) and v != v):
         return ""
+    s = f' s="{style}"' if style else ""
     if isinstance(v, bool):
         return f'<c r="{ref}" t="b"><v>{int(v)}</v></c>'
     if isinstance(v, (int, float)):
-        return f'<c r="{ref}"><v>{repr(float(v)) if isinstance(v, float) else v}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(v)}</t></is></c>'
+        if isinstance(v, float) and v in (float("inf"), float("-inf")):
+            return f'<c r="{ref}" t="inlineStr"><is><t>{"∞" if v > 0 else "-∞"}</t></is></c>'
+        return f'<c r="{ref}"{s}><v>{repr(float(v)) if isinstance(v, float) else v}</v></c>'
+    s = f' s="{style}"' if style in (_XF_HEADER, _XF_WRAP) else ""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_xml_text(v)}</t></is></c>'
 
 
-def write_xlsx(path: str | os.PathLike, sheets: dict) -> Path:
-    """Write data frames to one XLSX workbook, a sheet each (values only, no styling).
+# Display decimals per column, by the column's raw name or the i18n key of its header
+# (the tables a report shows arrive with translated headers).
+_STYLE_BY_COLUMN = {
+    "p_value": _XF_P, "col_p": _XF_P,
+    "importance": _XF_2, "col_importance": _XF_2, "alpha": _XF_2, "col_alpha": _XF_2,
+    "omega": _XF_2, "col_omega": _XF_2, "nrr": _XF_2, "col_nrr": _XF_2,
+    "r_corrected": _XF_2, "share": _XF_3, "icc": _XF_3, "cfi": _XF_3, "tli": _XF_3,
+    "rmsea": _XF_3, "srmr": _XF_3, "col_fit": _XF_3, "se": _XF_2, "col_se": _XF_2,
+    "wave": _XF_PLAIN_INT, "year": _XF_PLAIN_INT, "period": _XF_PLAIN_INT,
+    "cohort": _XF_PLAIN_INT, "col_cohort": _XF_PLAIN_INT, "first_wave": _XF_PLAIN_INT,
+    "event_time": _XF_PLAIN_INT, "col_event_time": _XF_PLAIN_INT,
+}  # fmt: skip
 
+
+@lru_cache(maxsize=4)
+def _header_keys(lang: str) -> dict[str, str]:
+    """Translated header -> its i18n key (``col_*`` and the ``wave`` label)."""
+    from berakhlak_research.i18n import STRINGS
+
+    return {t(k, lang): k for k in STRINGS if k.startswith("col_") or k == "wave"}
+
+
+def _column_style(header, series: pd.Series, lang: str) -> int:
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        return _XF_TEXT
+    key = _header_keys(lang).get(str(header), str(header))
+    style = _STYLE_BY_COLUMN.get(key, _STYLE_BY_COLUMN.get(str(header)))
+    if style is not None:
+        return style
+    return _XF_INT if pd.api.types.is_integer_dtype(series) else _XF_1
+
+
+_DECIMALS = {_XF_INT: 0, _XF_PLAIN_INT: 0, _XF_1: 1, _XF_2: 2, _XF_3: 3, _XF_P: 3}
+
+
+def _width(header, series: pd.Series, style: int) -> float:
+    """Column width in characters: the longest header or cell as displayed, 6 to 60."""
+    longest = len(str(header))
+    if len(series):
+        if style in _DECIMALS:
+            big = pd.to_numeric(series, errors="coerce").abs().max()
+            if pd.notna(big):
+                longest = max(longest, len(f"{big:,.{_DECIMALS[style]}f}") + 1)
+        else:
+            lens = series.dropna().astype(str).str.len()
+            if len(lens):
+                longest = max(longest, int(lens.max()))
+    return float(min(max(longest + 2, 6), 60))
+
+
+def _sheet_xml(df: pd.DataFrame, lang: str, wrap: bool = False) -> str:
+    cols = list(df.columns)
+    styles = [_XF_WRAP if wrap else _column_style(c, df[c], lang) for c in cols]
+    widths = [_width(c, df[c], s) for c, s in zip(cols, styles, strict=True)]
+    head = (
+        '<row r="1">'
+        + "".join(_cell(f"{_col(c)}1", str(h), _XF_HEADER) for c, h in enumerate(cols))
+        + "</row>"
+    )
+    letters = [_col(c) for c in range(len(cols))]
+    body = "".join(
+        f'<row r="{r}">'
+        + "".join(_cell(f"{letters[c]}{r}", v, styles[c]) for c, v in enumerate(row))
+        + "</row>"
+        for r, row in enumerate(df.astype(object).to_numpy().tolist(), start=2)
+    )
+    colxml = "".join(
+        f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
+        for c, w in enumerate(widths, start=1)
+    )
+    # the header row stays in view while scrolling (frozen pane below row 1)
+    view = (
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+        'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" '
+        'sqref="A2"/></sheetView></sheetViews>'
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{view}{'<cols>' + colxml + '</cols>' if cols else ''}"
+        f"<sheetData>{head}{body}</sheetData></worksheet>"
+    )
+
+
+def _sheet_names(names) -> list[str]:
+    """Valid, distinct sheet names: no []:*?/\\, at most 31 characters."""
+    out: list[str] = []
+    for k, name in enumerate(names, start=1):
+        clean = "".join(ch for ch in str(name) if ch not in "[]:*?/\\").strip("'")[:31]
+        clean = clean or f"Sheet{k}"
+        base, i = clean, 2
+        while clean.lower() in {o.lower() for o in out}:
+            suffix = f" ({i})"
+            clean, i = base[: 31 - len(suffix)] + suffix, i + 1
+        out.append(clean)
+    return out
+
+
+def write_xlsx(path: str | os.PathLike, sheets: dict, lang: str = "en", wrap: tuple = ()) -> Path:
+    """Write data frames to one XLSX workbook, a sheet each, formatted for people.
+
+    Every sheet has a bold header row frozen in view and column widths fitted
+    to the content; number cells keep full precision and show 1-3 decimals by
+    column (counts grouped, years plain, p-values below 0.001 as "< 0.001").
     A small writer of the SpreadsheetML parts, because a report's dozen small
     tables take openpyxl longer than the rest of the report; openpyxl and
     spreadsheet programs read the result.
@@ -84,29 +227,24 @@ def write_xlsx(path: str | os.PathLike, sheets: dict) -> Path:
     path : path
         The ``.xlsx`` file.
     sheets : dict of str -> pandas.DataFrame
-        Sheet name (cut to 31 characters) -> table; the header row is the columns.
+        Sheet name (cut to 31 characters, made distinct) -> table; the header
+        row is the columns.
+    lang : {"id", "en"}
+        Language of the headers (finds each column's display decimals) and
+        of the "< 0.001" text.
+    wrap : tuple of str
+        Sheets whose cells wrap text (long notes).
 
     Returns
     -------
     pathlib.Path
     """
     path = Path(path)
-    names, parts = [], {}
-    for k, (name, df) in enumerate(sheets.items(), start=1):
-        clean = "".join(ch for ch in str(name) if ch not in "[]:*?/\\")[:31] or f"Sheet{k}"
-        names.append(clean)
-        rows = [list(df.columns)] + df.astype(object).to_numpy().tolist()
-        body = "".join(
-            f'<row r="{r + 1}">'
-            + "".join(_cell(f"{_col(c)}{r + 1}", v) for c, v in enumerate(row))
-            + "</row>"
-            for r, row in enumerate(rows)
-        )
-        parts[f"xl/worksheets/sheet{k}.xml"] = (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            f"<sheetData>{body}</sheetData></worksheet>"
-        )
+    names = _sheet_names(sheets)
+    parts = {
+        f"xl/worksheets/sheet{k}.xml": _sheet_xml(df, lang, wrap=name in wrap)
+        for k, (name, df) in enumerate(sheets.items(), start=1)
+    }
     n = len(names)
     over = "".join(
         f'<Override PartName="/xl/worksheets/sheet{k}.xml" ContentType="application/vnd.'
@@ -115,7 +253,7 @@ def write_xlsx(path: str | os.PathLike, sheets: dict) -> Path:
     )
     parts["[Content_Types].xml"] = _XLSX_STATIC["[Content_Types].xml"].replace("{sheets}", over)
     parts["_rels/.rels"] = _XLSX_STATIC["_rels/.rels"]
-    parts["xl/styles.xml"] = _XLSX_STATIC["xl/styles.xml"]
+    parts["xl/styles.xml"] = _styles_xml(lang)
     parts["xl/workbook.xml"] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '

@@ -29,6 +29,7 @@ def _nb():
                 new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
                 new_output("display_data", data={"image/svg+xml": svg}),
                 new_output("stream", name="stdout", text="<b>printed</b>\n"),
+                new_output("stream", name="stderr", text="/home/x/views.py:1: UserWarning\n"),
                 new_output("execute_result", data={"text/plain": "a < b"}, execution_count=3),
             ],
         ),
@@ -59,6 +60,8 @@ def test_notebook_html_outputs_only_escaped_and_self_contained():
     assert "<p class='x'>kept &amp; as is</p>" in page
     assert "&lt;b&gt;printed&lt;/b&gt;" in page and "a &lt; b" in page
     assert "ZeroDivisionError: division by zero" in page and "\x1b" not in page
+    # warnings (stderr, with file paths) stay in the notebook, not in the reader's page
+    assert "UserWarning" not in page and "/home/x" not in page
     # images inline, SVG too (as an <img>, so its ids and styles stay its own)
     assert "src='data:image/png;base64," in page
     assert "src='data:image/svg+xml;base64," in page and "<svg" not in page

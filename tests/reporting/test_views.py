@@ -12,7 +12,7 @@ from berakhlak_research import framework as fw
 from berakhlak_research import i18n, store
 from berakhlak_research.exceptions import ParameterError
 from berakhlak_research.plots import culture
-from berakhlak_research.reporting import views
+from berakhlak_research.reporting import outputs, views
 from tests._data.report import MIN_GROUP, XSS_NAME, make_results
 
 
@@ -211,10 +211,11 @@ def test_save_outputs_writes_tables_and_figures(fixture, tmp_path):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     views.save_outputs(ctx)
     csv = pd.read_csv(tmp_path / "out" / "tables" / "units.csv")
-    assert list(csv.columns) == list(ctx.shown["units"].columns)
+    # headers in the report's language, raw leftovers (ci_low...) translated on export
+    assert list(csv.columns) == list(outputs.export_frame(ctx.shown["units"], "en").columns)
     wb = openpyxl.load_workbook(tmp_path / "out" / "tables" / "tables.xlsx")
-    assert wb.sheetnames == ["units", "summary"]
-    first = [c.value for c in wb["units"][2]]
+    assert wb.sheetnames == ["Work units", "Summary", "Notes"]
+    first = [c.value for c in wb["Work units"][2]]
     assert first[0] == csv.iloc[0, 0] and first[2] == pytest.approx(csv.iloc[0, 2])
     assert (tmp_path / "out" / "figures" / "value_profile.png").read_bytes() == png
 

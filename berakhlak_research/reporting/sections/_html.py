@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import html
-import math
 
-import numpy as np
 import pandas as pd
 
 from berakhlak_research.i18n import t
+from berakhlak_research.reporting import numbers
 from berakhlak_research.reporting.sections.context import ReportContext
 
 __all__ = [
@@ -94,18 +93,9 @@ def note(ctx: ReportContext, key: str, **fields) -> Html:
     return Html(f"<p class='berakhlak-note'>{_esc(t(key, ctx.lang, **fields))}</p>")
 
 
-def _fmt(x, digits: int = 1) -> str:
-    if x is None or x is pd.NA:
-        return "—"
-    if isinstance(x, (bool, np.bool_)):
-        return str(x)
-    if isinstance(x, (int, np.integer)):
-        return f"{int(x):,}"
-    if isinstance(x, (float, np.floating)):
-        if math.isnan(x):
-            return "—"
-        return f"{x:,.{digits}f}"
-    return str(x)
+def _fmt(x, digits: int = 1, lang: str = "en", column: str | None = None) -> str:
+    # numbers as the report's language writes them (reporting.numbers)
+    return numbers.value(x, lang, digits, column)
 
 
 # display digits per column
@@ -153,7 +143,7 @@ def _display_frame(df: pd.DataFrame, lang: str = "id", ci_digits: int = 1) -> pd
         df = df.drop(columns="census")
     if {"ci_low", "ci_high"} <= set(df.columns):
         ci = [
-            "—" if (pd.isna(lo) or pd.isna(hi)) else f"{lo:,.{ci_digits}f} – {hi:,.{ci_digits}f}"
+            numbers.interval(lo, hi, lang, ci_digits)
             for lo, hi in zip(df["ci_low"], df["ci_high"], strict=True)
         ]
         if census is not None:
@@ -182,7 +172,7 @@ def _html_table(df: pd.DataFrame, lang: str, name: str, notes: list[str]) -> Htm
     cells = {
         c: [yes_no[bool(v)] for v in d[c].tolist()]
         if d[c].dtype == bool
-        else [_fmt(v, digits.get(c, 1)) for v in d[c].tolist()]
+        else [_fmt(v, digits.get(c, 1), lang, c) for v in d[c].tolist()]
         for c in cols
     }
     body = "".join(

@@ -144,7 +144,10 @@ def encode_figure(fig, fmt: str = "svg", dpi: int = 80) -> bytes:
     """
     import matplotlib
 
+    from berakhlak_research.plots import literal_text
+
     check_figure_format(fmt)
+    literal_text(fig)  # names from data are drawn as typed, never as mathtext
     buf = io.BytesIO()
     if fmt == "svg":
         with matplotlib.rc_context(_SVG_RC):

@@ -153,15 +153,21 @@ def text(ctx: ReportContext, name: str) -> Html:
 
 
 def save_outputs(ctx: ReportContext) -> None:
-    """Write the tables shown (CSV each, one XLSX workbook) and figures to ``output_dir``.
+    """Write the tables shown and the figures to ``output_dir`` (:func:`outputs.write_outputs`).
 
-    Exported tables keep full precision and have headers in the report's
-    language. Figures are written as ``figures/<name>.svg`` or ``.png``: the
-    very bytes shown in the report. Nothing is written when the context has no
+    Tables: a program CSV, a spreadsheet CSV in the report's locale and one
+    formatted XLSX workbook with a notes sheet, headers in the report's
+    language, full precision, formula-leading text neutralised. Figures:
+    ``figures/<name>.svg`` or ``.png``, the very bytes shown in the report,
+    each SVG checked inert. Nothing is written when the context has no
     ``output_dir``.
     """
     if ctx.output_dir is None:
         return None
+    from berakhlak_research.reporting.outputs import write_outputs
+
+    write_outputs(ctx.output_dir, ctx.shown, ctx.figures, ctx.lang, ctx.min_group)
+    return None
     tdir, fdir = ctx.output_dir / "tables", ctx.output_dir / "figures"
     tdir.mkdir(parents=True, exist_ok=True)
     fdir.mkdir(parents=True, exist_ok=True)
