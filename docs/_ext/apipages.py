@@ -14,6 +14,7 @@ Run on ``builder-inited`` so a plain ``sphinx-build`` needs no prior step.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -34,16 +35,22 @@ __all__ = [
 ]
 
 
-def public_modules() -> list[str]:
-    """Every importable public module of the package, sorted (the package first)."""
+@functools.lru_cache(maxsize=None)
+def _public_modules() -> tuple[str, ...]:
     pkg = importlib.import_module(PACKAGE)
     names = [PACKAGE]
     for m in pkgutil.walk_packages(pkg.__path__, PACKAGE + "."):
         if not any(part.startswith("_") for part in m.name.split(".")):
             names.append(m.name)
-    return sorted(names)
+    return tuple(sorted(names))
 
 
+def public_modules() -> list[str]:
+    """Every importable public module of the package, sorted (the package first)."""
+    return list(_public_modules())
+
+
+@functools.lru_cache(maxsize=None)
 def _imported_from(modname: str) -> dict[str, tuple[str, str]]:
     """Names a module takes by ``from X import name [as alias]``: alias -> (X, name)."""
     module = importlib.import_module(modname)
