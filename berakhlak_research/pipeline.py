@@ -132,6 +132,11 @@ def data_origin(data_dir: str | Path) -> pd.DataFrame:
     held the simulator's ``truth.json``); without a log the origin is unknown and
     taken as not synthetic.
 
+    Parameters
+    ----------
+    data_dir : path
+        Folder written by ``berakhlak ingest``.
+
     Returns
     -------
     pandas.DataFrame
@@ -371,6 +376,13 @@ def inference_policy(
     One :func:`~berakhlak_research.models.few_clusters.few_clusters_policy`
     decision per panel, written to the results store so that a report prints
     the same caveat the models acted on.
+
+    Parameters
+    ----------
+    unit_panel : pandas.DataFrame or None
+        The unit-wave panel (:func:`model_inputs`); None skips its rows.
+    gov_panel : pandas.DataFrame, optional
+        The government-wave panel.
 
     Returns
     -------
