@@ -87,6 +87,15 @@ def respondent_weights(
 ) -> tuple[np.ndarray | None, pd.DataFrame | None]:
     """Weights for population estimates: supplied ones if complete, else raked to headcounts.
 
+    Parameters
+    ----------
+    resp : pandas.DataFrame
+        ``culture_responses``; its ``weight`` column is used when every value
+        is present and positive.
+    units : pandas.DataFrame or None
+        ``units`` with ``headcount``, the raking targets
+        (:func:`berakhlak_research.survey.rake_weights`).
+
     Returns
     -------
     weights : numpy.ndarray or None
@@ -123,6 +132,11 @@ def data_origin(data_dir: str | Path) -> pd.DataFrame:
     held the simulator's ``truth.json``); without a log the origin is unknown and
     taken as not synthetic.
 
+    Parameters
+    ----------
+    data_dir : path
+        Folder written by ``berakhlak ingest``.
+
     Returns
     -------
     pandas.DataFrame
@@ -149,10 +163,35 @@ def measure(
 ) -> dict[str, pd.DataFrame]:
     """Compute every measurement table from ``data_dir`` and write them to ``out``.
 
+    Parameters
+    ----------
+    data_dir : path
+        Folder written by ``berakhlak ingest`` (it holds ``processed/``); needs
+        ``culture_responses`` or ``skm_responses``, uses ``units`` when present
+        (headcounts for raking and finite-population corrections).
+    out : path
+        The results folder (created if needed); tables are written through
+        :func:`berakhlak_research.store.write_table`.
+    min_group : int, default 10
+        Groups with fewer respondents are withheld (never below 5).
+    bootstrap : int, default 0
+        Rao-Wu cluster-bootstrap replicates for the culture SEs; 0 uses the
+        linearisation (Taylor) SEs only.
+    seed : int, optional
+        Seed of the bootstrap.
+    fpc : bool, default True
+        Finite-population corrections from the unit headcounts.
+    progress : bool, default True
+        Show progress bars.
+
     Returns
     -------
     dict of str -> pandas.DataFrame
-        The tables written, by name.
+        The tables written, by name: ``culture_index``, ``culture_behaviour``,
+        ``survey_weights``, ``culture_benchmarks``, ``ikm``, ``ikm_elements``,
+        ``sample_adequacy``, the psychometrics tables, ``suppression``, and the
+        ``units`` and ``interventions`` reference tables (whichever the inputs
+        allow); their columns are listed in ``docs/results_store.md``.
     """
     min_group = check_min_group(min_group)
     if bootstrap < 0:
@@ -236,6 +275,12 @@ def model_inputs(data_dir: str | Path) -> dict[str, pd.DataFrame | None]:
     for that wave (their mean is withheld everywhere); the DiD estimator lists
     the unit-waves it could not use in ``did_excluded``.
 
+    Parameters
+    ----------
+    data_dir : path
+        Folder written by ``berakhlak ingest``; ``units`` and
+        ``culture_responses`` are required.
+
     Returns
     -------
     dict
@@ -273,7 +318,26 @@ def model_inputs(data_dir: str | Path) -> dict[str, pd.DataFrame | None]:
 
 
 def fit_models(data_dir: str | Path, n_boot: int = 999, seed: int = 0) -> dict[str, pd.DataFrame]:
-    """Build the panels once and fit every model; return the results tables by name."""
+    """Build the panels once and fit every model; return the results tables by name.
+
+    Parameters
+    ----------
+    data_dir : path
+        Folder written by ``berakhlak ingest`` (see :func:`model_inputs`).
+    n_boot : int, default 999
+        Bootstrap draws of the DiD bands and the mediation intervals.
+    seed : int, default 0
+        Seed of every bootstrap.
+
+    Returns
+    -------
+    dict of str -> pandas.DataFrame
+        The DiD, power and value-chain tables for the results store, by name
+        (``did_effects``, ``did_pretrend``, ``did_dose``, ``did_excluded``, the
+        power tables and the value-chain tables; columns in
+        ``docs/results_store.md``). The panels are not returned: they hold
+        unsuppressed unit figures.
+    """
     from berakhlak_research.models import did, power, value_chain
 
     steps = tqdm(total=4, desc="model", unit="step")
@@ -312,6 +376,13 @@ def inference_policy(
     One :func:`~berakhlak_research.models.few_clusters.few_clusters_policy`
     decision per panel, written to the results store so that a report prints
     the same caveat the models acted on.
+
+    Parameters
+    ----------
+    unit_panel : pandas.DataFrame or None
+        The unit-wave panel (:func:`model_inputs`); None skips its rows.
+    gov_panel : pandas.DataFrame, optional
+        The government-wave panel.
 
     Returns
     -------

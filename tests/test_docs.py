@@ -137,3 +137,59 @@ def test_site_pages_are_in_the_toctree():
                  "domain", "simulation", "DESIGN", "CONVENTIONS", "changelog"):  # fmt: skip
         assert f"\n{page}\n" in index, page
         assert (ROOT / "docs" / page).with_suffix(".md").exists() or page == "api/index"
+
+
+STATISTICS_API = (
+    "berakhlak_research.indices",
+    "berakhlak_research.psychometrics",
+    "berakhlak_research.models",
+    "berakhlak_research.survey",
+    "berakhlak_research.pipeline",
+)
+#: numpydoc checks the statistics API must pass: a docstring (GL08), every
+#: parameter documented (PR01) and none unknown (PR02), a Returns section (RT01).
+NUMPYDOC_CHECKS = {"GL08", "PR01", "PR02", "RT01"}
+#: Functions that do not pass them yet (in modules other work is changing now).
+#: The list may only shrink: fixing one makes the test ask for its removal.
+NUMPYDOC_KNOWN = {
+    "berakhlak_research.models.power.simulate_design",
+    "berakhlak_research.models.power.simulate_power",
+    "berakhlak_research.models.value_chain.element_drivers",
+    "berakhlak_research.models.value_chain.satisfaction_scores",
+    "berakhlak_research.models.value_chain.shapley_from_corr",
+    "berakhlak_research.models.value_chain.value_drivers",
+    "berakhlak_research.psychometrics.cfa.fit_indices",
+    "berakhlak_research.psychometrics.cfa.loading_pattern",
+    "berakhlak_research.psychometrics.reliability.scale_moments",
+    "berakhlak_research.psychometrics.reliability.tables_from_moments",
+    "berakhlak_research.survey.group_sum_matrix",
+    "berakhlak_research.survey.factorize_columns",
+    "berakhlak_research.survey.normal_interval",
+    "berakhlak_research.survey.psu_moments",
+    "berakhlak_research.survey.rake_weights",
+    "berakhlak_research.survey.ratio_from_moments",
+}
+
+
+def test_statistics_api_docstrings_pass_numpydoc_checks():
+    import importlib
+    import inspect
+
+    import pytest
+
+    validate = pytest.importorskip("numpydoc.validate").validate
+    failing = {}
+    for module, name in sorted(set(_apipages().homes().values())):
+        if not module.startswith(STATISTICS_API):
+            continue
+        obj = getattr(importlib.import_module(module), name)
+        if not inspect.isfunction(obj):
+            continue
+        errors = validate(f"{obj.__module__}.{obj.__qualname__}")["errors"]
+        found = sorted(f"{code}: {msg}" for code, msg in errors if code in NUMPYDOC_CHECKS)
+        if found:
+            failing[f"{module}.{name}"] = found
+    new = {k: v for k, v in failing.items() if k not in NUMPYDOC_KNOWN}
+    assert not new, f"docstrings that fail numpydoc checks: {new}"
+    fixed = NUMPYDOC_KNOWN - set(failing)
+    assert not fixed, f"these now pass: remove them from NUMPYDOC_KNOWN: {sorted(fixed)}"

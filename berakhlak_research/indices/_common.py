@@ -40,7 +40,23 @@ MIN_GROUP_FLOOR = SUPPRESSION_FLOOR
 
 
 def check_min_group(min_group: int) -> int:
-    """Validate a suppression threshold: an integer of at least :data:`MIN_GROUP_FLOOR`."""
+    """Validate a suppression threshold: an integer of at least :data:`MIN_GROUP_FLOOR`.
+
+    Parameters
+    ----------
+    min_group : int
+        The smallest group shown.
+
+    Returns
+    -------
+    int
+        ``min_group`` as an int.
+
+    Raises
+    ------
+    ParameterError
+        If it is not an integer or is below the floor of 5.
+    """
     try:
         value = int(min_group)
     except (TypeError, ValueError) as err:

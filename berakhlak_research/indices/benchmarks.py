@@ -27,6 +27,13 @@ __all__ = ["culture_benchmarks", "change_test"]
 def change_test(estimate, se, prev_estimate, prev_se) -> pd.DataFrame:
     """Change between two independent estimates, with its SE, 95 % interval and two-sided p.
 
+    Parameters
+    ----------
+    estimate, se : array-like
+        This wave's estimates and standard errors.
+    prev_estimate, prev_se : array-like
+        The previous wave's, aligned with ``estimate``.
+
     Returns
     -------
     pandas.DataFrame

@@ -62,7 +62,19 @@ _BLOCK_ROWS = 32_768  # respondents per cache-sized block of the pattern-count p
 
 
 def item_scores(*, points: int = LIKERT_POINTS) -> dict[str, np.ndarray]:
-    """Score of each answer 0..k (0 = missing) under each scoring, on 0-100."""
+    """Score of each answer 0..k (0 = missing) under each scoring, on 0-100.
+
+    Parameters
+    ----------
+    points : int, default 5
+        Points of the Likert scale.
+
+    Returns
+    -------
+    dict of str -> numpy.ndarray
+        ``"favourable"`` (100 for the top two boxes, else 0) and ``"mean"``
+        (``(x - 1) / (points - 1) * 100``), indexed by the answer; index 0 (missing) scores 0.
+    """
     x = np.arange(points + 1, dtype=float)
     fav = np.where(x >= favourable_threshold(points), 100.0, 0.0)
     mean = (x - 1) / (points - 1) * 100

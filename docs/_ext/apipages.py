@@ -14,9 +14,11 @@ Run on ``builder-inited`` so a plain ``sphinx-build`` needs no prior step.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import inspect
 import pkgutil
+import sys
 import types
 from pathlib import Path
 
@@ -34,16 +36,22 @@ __all__ = [
 ]
 
 
-def public_modules() -> list[str]:
-    """Every importable public module of the package, sorted (the package first)."""
+@functools.cache
+def _public_modules() -> tuple[str, ...]:
     pkg = importlib.import_module(PACKAGE)
     names = [PACKAGE]
     for m in pkgutil.walk_packages(pkg.__path__, PACKAGE + "."):
         if not any(part.startswith("_") for part in m.name.split(".")):
             names.append(m.name)
-    return sorted(names)
+    return tuple(sorted(names))
 
 
+def public_modules() -> list[str]:
+    """Every importable public module of the package, sorted (the package first)."""
+    return list(_public_modules())
+
+
+@functools.cache
 def _imported_from(modname: str) -> dict[str, tuple[str, str]]:
     """Names a module takes by ``from X import name [as alias]``: alias -> (X, name)."""
     module = importlib.import_module(modname)
@@ -202,6 +210,21 @@ def _exists(fullname: str) -> bool:
     return False
 
 
+def _defined_somewhere(target: str) -> bool:
+    """Whether a module of the package (private ones too) defines ``target``.
+
+    A docstring re-exported by a facade is rendered there, but its references
+    were written in the defining module (``_SHARED_FIGURES`` in
+    ``reporting.sections.figures``, shown on ``reporting.views``).
+    """
+    first, _, rest = target.lstrip(".~").partition(".")
+    for name, module in list(sys.modules.items()):
+        if name.startswith(PACKAGE) and module is not None and hasattr(module, first):
+            if not rest or _exists(f"{name}.{first}.{rest}"):
+                return True
+    return False
+
+
 def resolve_reference(app, env, node, contnode):
     """Resolve a Python reference written relative to the package, or render it as text.
 
@@ -229,7 +252,7 @@ def resolve_reference(app, env, node, contnode):
     matches = [k for k in domain.objects if k.startswith(PACKAGE) and k.endswith(suffix)]
     if len({(domain.objects[k].docname, domain.objects[k].node_id) for k in matches}) == 1:
         return link(matches[0])
-    if any(_exists(full) for full in _candidates(target, current)):
+    if any(_exists(full) for full in _candidates(target, current)) or _defined_somewhere(target):
         return contnode  # real but undocumented: code text, no link
     return None
 
