@@ -103,3 +103,23 @@ def test_measurement_quality(demo_study, tmp_path):
     src = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     for r_call in ("psych::alpha", "semTools::compRelSEM", "lavaan::cfa"):
         assert r_call in src, r_call
+
+
+def test_did_workshops(demo_study, tmp_path):
+    nb = _run("04_did_workshops", tmp_path, demo_dir=str(demo_study / "work"), n_boot=99)
+    last = _last_output(nb)
+    assert "ci_low" in last and "cohort" in last
+    assert "TWFE" in _output_of(nb, "truth = ") and "truth" in _output_of(nb, "truth = ")
+    assert any(
+        "image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {})
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+    )  # the event-study figure
+
+
+def test_culture_and_satisfaction(demo_study, tmp_path):
+    nb = _run("05_culture_and_satisfaction", tmp_path, demo_dir=str(demo_study / "work"), n_boot=99)
+    last = _last_output(nb)
+    assert "ci_low" in last and "indirect" in last and "cluster_bootstrap" in last
+    assert "icc" in _output_of(nb, "culture_fit = ")
+    assert "true_slope" in _output_of(nb, "value_importance, ")
