@@ -43,11 +43,14 @@ __all__ = [
     "build_index",
     "write_xlsx",
     "MANIFEST",
+    "NOTES_TAG",
     "REPORT_HTML",
     "REPORT_IPYNB",
 ]
 
 MANIFEST = "manifest.json"
+#: Tag of a notebook's markdown cells that guide the researcher; the exported page leaves them out.
+NOTES_TAG = "notes"
 REPORT_HTML = "report.html"
 REPORT_IPYNB = "report.ipynb"
 
@@ -129,7 +132,9 @@ def notebook_html(nb, title: str, lang: str | None = None) -> str:
 
     Only outputs are written, in order: HTML outputs as they are (the views
     escape every piece of text from data), images inline, text outputs
-    escaped in ``<pre>``; markdown cells are rendered; code, prompts and raw
+    escaped in ``<pre>``; markdown cells are rendered, except those tagged
+    ``notes`` (:data:`NOTES_TAG`: a notebook's guide for researchers in
+    JupyterLab, its parameters and how to read it); code, prompts and raw
     cells never are. The page carries the report styles and no scripts, so it
     opens offline. A few milliseconds per report, against 0.1-0.3 s for
     nbconvert's HTMLExporter with the JupyterLab template (whose 300 kB of
@@ -152,6 +157,8 @@ def notebook_html(nb, title: str, lang: str | None = None) -> str:
     parts = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
+            if NOTES_TAG in cell.get("metadata", {}).get("tags", []):
+                continue
             parts.append(f"<div class='berakhlak-output'>{_markdown(_joined(cell.source))}</div>")
         elif cell.cell_type == "code":
             body = "".join(_output_html(o) for o in cell.get("outputs", []))
