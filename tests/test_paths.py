@@ -52,11 +52,13 @@ def results(tmp_path_factory):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_from_the_notebook_folder(path, results, tmp_path):
+def test_notebook_runs_from_the_notebook_folder(path, results, demo_data, tmp_path):
     # relative to the project root, so it only resolves if the notebook does that
     rel = os.path.relpath(results, PROJECT_DIR)
     assert not (NOTEBOOKS_DIR / rel).exists()
     params = {"results_dir": rel}
+    if "data_dir" in _parameters(path):  # exploration computes from the microdata too
+        params["data_dir"] = os.path.relpath(demo_data, PROJECT_DIR)
     if "output_dir" in _parameters(path):
         params["output_dir"] = str(tmp_path / "out")
     out = tmp_path / "executed.ipynb"

@@ -46,6 +46,7 @@ __all__ = [
     "index_path",
     "write_xlsx",
     "MANIFEST",
+    "NOTES_TAG",
     "REPORT_HTML",
     "REPORT_IPYNB",
     "REPORT_PDF",
@@ -54,6 +55,8 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
+#: Tag of a notebook's markdown cells that guide the researcher; the exported page leaves them out.
+NOTES_TAG = "notes"
 REPORT_HTML = "report.html"
 REPORT_IPYNB = "report.ipynb"
 
@@ -170,7 +173,9 @@ def notebook_html(nb, title: str, lang: str | None = None, links=()) -> str:
 
     Only outputs are written, in order: HTML outputs as they are (the views
     escape every piece of text from data), images inline, text outputs
-    escaped in ``<pre>``; markdown cells are rendered; code, prompts and raw
+    escaped in ``<pre>``; markdown cells are rendered, except those tagged
+    ``notes`` (:data:`NOTES_TAG`: a notebook's guide for researchers in
+    JupyterLab, its parameters and how to read it); code, prompts and raw
     cells never are. The page carries the report styles and no scripts, so it
     opens offline. A few milliseconds per report, against 0.1-0.3 s for
     nbconvert's HTMLExporter with the JupyterLab template (whose 300 kB of
@@ -200,6 +205,8 @@ def notebook_html(nb, title: str, lang: str | None = None, links=()) -> str:
         parts.append(f"<nav class='berakhlak-nav'>{nav}</nav>")
     for cell in nb.cells:
         if cell.cell_type == "markdown":
+            if NOTES_TAG in cell.get("metadata", {}).get("tags", []):
+                continue
             parts.append(f"<div class='berakhlak-output'>{_markdown(_joined(cell.source))}</div>")
         elif cell.cell_type == "code":
             body = "".join(_output_html(o) for o in cell.get("outputs", []))

@@ -24,6 +24,10 @@ FORBIDDEN = (ast.FunctionDef, ast.ClassDef, ast.Lambda, ast.If, ast.For, ast.Whi
              ast.Try, ast.ListComp, ast.DictComp)  # fmt: skip
 
 
+def test_six_tutorials():
+    assert [p.stem[:3] for p in TUTORIALS] == ["01_", "02_", "03_", "04_", "05_", "06_"]
+
+
 @pytest.mark.parametrize("path", TUTORIALS, ids=lambda p: p.stem)
 def test_tutorial_is_stripped_thin_and_narrated(path):
     nb = nbformat.read(path, as_version=4)
@@ -103,3 +107,32 @@ def test_measurement_quality(demo_study, tmp_path):
     src = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     for r_call in ("psych::alpha", "semTools::compRelSEM", "lavaan::cfa"):
         assert r_call in src, r_call
+
+
+def test_did_workshops(demo_study, tmp_path):
+    nb = _run("04_did_workshops", tmp_path, demo_dir=str(demo_study / "work"), n_boot=99)
+    last = _last_output(nb)
+    assert "ci_low" in last and "cohort" in last
+    assert "TWFE" in _output_of(nb, "truth = ") and "truth" in _output_of(nb, "truth = ")
+    assert any(
+        "image/png" in o.get("data", {}) or "image/svg+xml" in o.get("data", {})
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+    )  # the event-study figure
+
+
+def test_culture_and_satisfaction(demo_study, tmp_path):
+    nb = _run("05_culture_and_satisfaction", tmp_path, demo_dir=str(demo_study / "work"), n_boot=99)
+    last = _last_output(nb)
+    assert "ci_low" in last and "indirect" in last and "cluster_bootstrap" in last
+    assert "icc" in _output_of(nb, "culture_fit = ")
+    assert "true_slope" in _output_of(nb, "value_importance, ")
+
+
+def test_replication(demo_study, tmp_path):
+    # the fixture is the study `replicate` builds in OUT/work: --reuse runs only the notebook
+    nb = _run("06_replication", tmp_path, out_dir=str(demo_study), reuse=True)
+    assert "all 7 tables match" in _output_of(nb, "import json")
+    assert _output_of(nb, "import json").strip().endswith("0")  # the exit code
+    assert "did_overall: row 0, column 'Index'" in _output_of(nb, "drifted = ")
+    assert "largest difference" in _last_output(nb)

@@ -71,6 +71,15 @@ def test_notebook_html_outputs_only_escaped_and_self_contained():
     assert len(page) < 10_000
 
 
+def test_researcher_notes_stay_out_of_the_page():
+    notes = new_markdown_cell(
+        "**Parameters**: results_dir ...", metadata={"tags": [export.NOTES_TAG]}
+    )
+    nb = new_notebook(cells=[notes, new_markdown_cell("## Shown")])
+    page = export.notebook_html(nb, "t")
+    assert "Parameters" not in page and "results_dir" not in page and "Shown" in page
+
+
 def test_views_html_becomes_the_page(tmp_path):
     nb = new_notebook(
         cells=[

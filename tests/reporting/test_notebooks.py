@@ -50,7 +50,7 @@ def test_notebook_is_thin_and_stripped(path):
             ), (path.name, cell.source)
 
 
-def test_national_notebooks_run(tmp_path):
+def test_national_notebooks_run(tmp_path, demo_data):
     info = make_results(tmp_path / "results", seed=7)
     worker = runner.kernel_worker()
     for stem in ("national_overview", "intervention_evaluation", "measurement_quality"):
@@ -62,5 +62,8 @@ def test_national_notebooks_run(tmp_path):
         assert "views." not in page and "<table" in page, stem
         assert (out / "tables" / "tables.xlsx").exists() and list((out / "tables").glob("*.csv"))
     nb = worker.execute(str(NOTEBOOKS_DIR / "exploration.ipynb"),
-                        {"results_dir": str(info["results"]), "gov_code": "35.75"})  # fmt: skip
-    assert any(o.get("output_type") == "execute_result" for c in nb.cells for o in c.outputs)
+                        {"results_dir": str(info["results"]), "gov_code": "35.75",
+                         "data_dir": str(demo_data)})  # fmt: skip
+    assert any(
+        o.get("output_type") == "execute_result" for c in nb.cells for o in c.get("outputs", [])
+    )
