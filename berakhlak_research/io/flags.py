@@ -87,20 +87,22 @@ def quality_flags(
 
     where = [c for c in ("gov_code", "unit_code", "period_code") if c in data.columns]
     prof = [c for c in _PROFILE if c in data.columns]
-    base = data[[*where, *codes, *prof]].astype("string").fillna("\x00")
+    cols = [*where, *codes, *prof]
     dup = np.zeros(n, dtype=bool)
+    # Built only when a timestamp or a respondent column can say "the same submission";
+    # duplicated() counts missing values as equal, as the flag means.
     if "response_date" in data.columns:
         ts = data["response_date"]
-        timed = ts.notna() & (ts != ts.dt.normalize())
+        timed = (ts.notna() & (ts != ts.dt.normalize())).to_numpy()
         if timed.any():
-            key = base.assign(_ts=ts.astype("string"))
-            dup |= timed.to_numpy() & key.duplicated(keep="first").to_numpy()
+            key = data[cols].assign(_ts=ts)
+            dup |= timed & key.duplicated(keep="first").to_numpy()
     if who is not None:
         w = who.reset_index(drop=True).astype("string").str.strip().str.lower()
-        has = w.notna() & (w != "")
+        has = (w.notna() & (w != "")).to_numpy(dtype=bool, na_value=False)
         if has.any():
-            key = base.reset_index(drop=True).assign(_who=w.fillna(""))
-            dup |= has.to_numpy() & key.duplicated(keep="first").to_numpy()
+            key = data[cols].reset_index(drop=True).assign(_who=w.fillna(""))
+            dup |= has & key.duplicated(keep="first").to_numpy()
 
     future = np.zeros(n, dtype=bool)
     end = pd.Timestamp(today) + pd.Timedelta(days=1)

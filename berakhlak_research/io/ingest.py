@@ -192,12 +192,14 @@ def _finish(
     data = data.astype({c.name: c.dtype for c in TABLES[table].columns})
     flag_info = None
     if table == "skm_responses":
-        test = np.concatenate([_mapped_values(p, "test") for p in parts])[keep]
-        who = np.concatenate([_mapped_values(p, "who") for p in parts])[keep]
-        flags = quality_flags(
-            data, element_codes(method), today=today, test=pd.Series(test),
-            who=pd.Series(who, dtype="string"),
-        )  # fmt: skip
+        maps = [p.mapping_used for p in parts if p.mapping_used is not None]
+        test = who = None
+        if any(m.test_column for m in maps):
+            test = pd.Series(np.concatenate([_mapped_values(p, "test") for p in parts])[keep])
+        if any(m.respondent_column for m in maps):
+            who = np.concatenate([_mapped_values(p, "who") for p in parts])[keep]
+            who = pd.Series(who, dtype="string")
+        flags = quality_flags(data, element_codes(method), today=today, test=test, who=who)
         data = pd.concat([data, flags], axis=1)
         if method != "2017":
             data["method_version"] = method
