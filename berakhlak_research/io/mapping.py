@@ -401,7 +401,8 @@ def apply_mapping(raw: RawFrame, mapping: Mapping) -> tuple[RawFrame, dict[str, 
             if c == "period":
                 fixed[h] = "(ignore)"
         fixed[name] = "period"
-        notes.append(f"period taken from the dates in {real!r} by rule {mapping.period_rule}")
+        rule = mapping.period_rule or "of --period-rule (default: year)"
+        notes.append(f"period taken from the dates in {real!r} by rule {rule}")
     if add:
         frame = frame.assign(**add)
     return dataclasses.replace(raw, frame=frame), fixed, notes
