@@ -46,6 +46,7 @@ __all__ = [
     "EMPLOYMENT_TYPES",
     "UNIT_TYPES",
     "EDUCATION_LEVELS",
+    "CULTURE_INDEX_KINDS",
     "EARLIEST_CULTURE_DATE",
     "EARLIEST_SKM_YEAR",
 ]
@@ -58,6 +59,9 @@ UNIT_TYPES = (
     "inspektorat",
 )  # fmt: skip
 EDUCATION_LEVELS = ("SD", "SMP", "SMA", "D1-D3", "D4/S1", "S2+")
+CULTURE_INDEX_KINDS = ("culture_health", "implementation")
+"""Which published culture index a row holds: the Indeks BerAKHLAK of the culture
+survey (Sehat / Cukup Sehat / Tidak Sehat) or an implementation-evaluation index."""
 EARLIEST_CULTURE_DATE = pd.Timestamp("2021-01-01")
 """BerAKHLAK dates from SE MenPANRB 20/2021; earlier culture data or events are errors."""
 EARLIEST_SKM_YEAR = 2004
@@ -213,8 +217,14 @@ def _table_schema(name: str, likert_points: int, today: dt.date) -> TableSchema:
                for v in ("BP", "AK", "KP", "HM", "LY", "AD", "KB")},
             "respondents": _col("Int64", pa.Check.ge(0, error="negative_count")),
             "source": _col("string"),
+            # Optional so that frames built before index kinds existed still validate.
+            "index_kind": pa.Column("string", _isin(CULTURE_INDEX_KINDS), nullable=True,
+                                    required=False),
         }  # fmt: skip
         msg |= {
+            "allowed_values": "'{value}' is not an index kind ("
+            + ", ".join(CULTURE_INDEX_KINDS)
+            + ")",
             "percent_range": "{value} is outside 0..100 (percent)",
             "wave_range": f"year {{value}} is outside 2021..{year}",
             "negative_count": "{value} is negative",

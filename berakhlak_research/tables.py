@@ -115,8 +115,8 @@ CULTURE_RESPONSES = Table(
 
 PUBLISHED_CULTURE = Table(
     "published_culture",
-    "one row per government and wave",
-    ("gov_code", "wave"),
+    "one row per government, wave and index",
+    ("gov_code", "wave", "index_kind"),
     (
         _GOV,
         Column("wave", "Int64", "Tahun", True, "survey year"),
@@ -130,8 +130,12 @@ PUBLISHED_CULTURE = Table(
         Column("KB", "float64", "Kolaboratif", True, "value index, percent"),
         Column("respondents", "Int64", "Jumlah Responden", False, "number of respondents"),
         Column("source", "string", "Sumber", False, "where the figures were published"),
+        # Two published indices carry the same value columns; a row says which it is.
+        Column("index_kind", "string", "Jenis Indeks", False,
+               "culture_health (Indeks BerAKHLAK of the culture survey; the default) or "
+               "implementation (implementation-evaluation index)"),
     ),
-)
+)  # fmt: skip
 
 INTERVENTIONS = Table(
     "interventions",

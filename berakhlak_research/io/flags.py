@@ -38,14 +38,15 @@ MIN_UNIT_RESPONSES = 10
 _PROFILE = ("service", "sex", "age_group", "education", "occupation")
 
 
-def _period_start(codes: pd.Series) -> pd.Series:
-    """First day of each period code (once per distinct code)."""
-    uniq = codes.dropna().unique()
-    starts = {}
-    for c in uniq:  # distinct periods: a handful
-        y, m, _ = period_months(str(c))
-        starts[c] = pd.Timestamp(year=y, month=m, day=1)
-    return codes.map(starts).astype("datetime64[ns]")
+def _period_start(codes: pd.Series) -> np.ndarray:
+    """First day of each period code (datetime64 array; worked out once per distinct code)."""
+    idx, uniq = pd.factorize(codes)
+    starts = np.array(
+        [np.datetime64(f"{y:04d}-{m:02d}-01", "ns") for y, m, _ in map(period_months, uniq)]
+        + [np.datetime64("NaT", "ns")],
+        dtype="datetime64[ns]",
+    )
+    return starts[np.where(idx < 0, len(uniq), idx)]
 
 
 def quality_flags(
@@ -80,34 +81,38 @@ def quality_flags(
     """
     today = today or dt.date.today()
     n = len(data)
-    ans = data[list(codes)].to_numpy(dtype="float64", na_value=np.nan)
-    complete = ~np.isnan(ans).any(axis=1)
-    same = complete & (np.nanmax(ans, axis=1, initial=-1) == np.nanmin(ans, axis=1, initial=99))
+    # Column by column (nine passes over Int8 arrays), never row by row.
+    first = data[codes[0]]
+    same = first.notna().to_numpy(dtype=bool).copy()
+    for c in codes[1:]:
+        same &= (data[c] == first).to_numpy(dtype=bool, na_value=False)
     straight = same & (len(codes) > 1)
 
     where = [c for c in ("gov_code", "unit_code", "period_code") if c in data.columns]
     prof = [c for c in _PROFILE if c in data.columns]
-    base = data[[*where, *codes, *prof]].astype("string").fillna("\x00")
+    cols = [*where, *codes, *prof]
     dup = np.zeros(n, dtype=bool)
+    # Built only when a timestamp or a respondent column can say "the same submission";
+    # duplicated() counts missing values as equal, as the flag means.
     if "response_date" in data.columns:
         ts = data["response_date"]
-        timed = ts.notna() & (ts != ts.dt.normalize())
+        timed = (ts.notna() & (ts != ts.dt.normalize())).to_numpy()
         if timed.any():
-            key = base.assign(_ts=ts.astype("string"))
-            dup |= timed.to_numpy() & key.duplicated(keep="first").to_numpy()
+            key = data[cols].assign(_ts=ts)
+            dup |= timed & key.duplicated(keep="first").to_numpy()
     if who is not None:
         w = who.reset_index(drop=True).astype("string").str.strip().str.lower()
-        has = w.notna() & (w != "")
+        has = (w.notna() & (w != "")).to_numpy(dtype=bool, na_value=False)
         if has.any():
-            key = base.reset_index(drop=True).assign(_who=w.fillna(""))
-            dup |= has.to_numpy() & key.duplicated(keep="first").to_numpy()
+            key = data[cols].reset_index(drop=True).assign(_who=w.fillna(""))
+            dup |= has & key.duplicated(keep="first").to_numpy()
 
     future = np.zeros(n, dtype=bool)
     end = pd.Timestamp(today) + pd.Timedelta(days=1)
     if "response_date" in data.columns:
         future |= (data["response_date"] >= end).to_numpy(dtype=bool, na_value=False)
     if "period_code" in data.columns:
-        future |= (_period_start(data["period_code"]) >= end).to_numpy(dtype=bool, na_value=False)
+        future |= _period_start(data["period_code"]) >= end.to_datetime64()
     t = (
         np.zeros(n, dtype=bool)
         if test is None
@@ -135,17 +140,25 @@ def flag_summary(data: pd.DataFrame, flags: pd.DataFrame, *, top: int = 20) -> d
     out: dict = {"rows": int(len(data)), "counts": counts, "straightlining_by_unit": []}
     keys = [c for c in ("gov_code", "unit_code", "period_code") if c in data.columns]
     if counts["flag_straightlining"] and keys:
-        g = (
-            pd.DataFrame({**{k: data[k] for k in keys}, "s": flags["flag_straightlining"]})
-            .groupby(keys, dropna=False, observed=True)["s"]
-            .agg(["size", "mean"])
-            .reset_index()
-        )
-        g = g.loc[(g["size"] >= MIN_UNIT_RESPONSES) & (g["mean"] > 0)]
-        g = g.sort_values(["mean", "size"], ascending=[False, False]).head(top)
+        # One integer per (government, unit, period) from factorised columns; sizes
+        # and flagged counts by bincount (a groupby on three string keys costs more).
+        key = np.zeros(len(data), dtype=np.int64)
+        for k in keys:
+            codes_k, uniq_k = pd.factorize(data[k], use_na_sentinel=False)
+            key = key * len(uniq_k) + codes_k
+        grp, inv = np.unique(key, return_inverse=True)
+        size = np.bincount(inv, minlength=len(grp))
+        hit = np.bincount(inv, weights=flags["flag_straightlining"].to_numpy(), minlength=len(grp))
+        share = hit / size
+        show = np.flatnonzero((size >= MIN_UNIT_RESPONSES) & (hit > 0))
+        show = show[np.lexsort((-size[show], -share[show]))][:top]
+        # A row of each group shown gives its key values.
+        row_of = np.full(len(grp), -1, dtype=np.int64)
+        row_of[inv[::-1]] = np.arange(len(key))[::-1]
         out["straightlining_by_unit"] = [
-            {**{k: (None if pd.isna(r[k]) else str(r[k])) for k in keys},
-             "n": int(r["size"]), "share": round(float(r["mean"]), 4)}
-            for r in g.to_dict("records")
+            {**{k: (None if pd.isna(data[k].iloc[row_of[g]]) else str(data[k].iloc[row_of[g]]))
+                for k in keys},
+             "n": int(size[g]), "share": round(float(share[g]), 4)}
+            for g in show
         ]  # fmt: skip
     return out

@@ -71,6 +71,10 @@ _COMMON: dict[str, tuple[str, ...]] = {
     ),
     "respondents": ("jumlah responden", "responden total", "respondents", "n responden"),
     "source": ("sumber", "sumber data", "source"),
+    "index_kind": (
+        "jenis indeks", "tipe indeks", "macam indeks", "indeks yang dilaporkan", "index kind",
+        "index type", "kind of index",
+    ),
     "event_id": ("id kegiatan", "kode kegiatan", "no kegiatan", "event id", "event"),
     "date": ("tanggal", "tanggal kegiatan", "tanggal pelaksanaan", "date", "event date"),
     "kind": ("jenis kegiatan", "kegiatan", "jenis", "kind", "event type", "type"),

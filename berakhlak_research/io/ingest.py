@@ -192,12 +192,14 @@ def _finish(
     data = data.astype({c.name: c.dtype for c in TABLES[table].columns})
     flag_info = None
     if table == "skm_responses":
-        test = np.concatenate([_mapped_values(p, "test") for p in parts])[keep]
-        who = np.concatenate([_mapped_values(p, "who") for p in parts])[keep]
-        flags = quality_flags(
-            data, element_codes(method), today=today, test=pd.Series(test),
-            who=pd.Series(who, dtype="string"),
-        )  # fmt: skip
+        maps = [p.mapping_used for p in parts if p.mapping_used is not None]
+        test = who = None
+        if any(m.test_column for m in maps):
+            test = pd.Series(np.concatenate([_mapped_values(p, "test") for p in parts])[keep])
+        if any(m.respondent_column for m in maps):
+            who = np.concatenate([_mapped_values(p, "who") for p in parts])[keep]
+            who = pd.Series(who, dtype="string")
+        flags = quality_flags(data, element_codes(method), today=today, test=test, who=who)
         data = pd.concat([data, flags], axis=1)
         if method != "2017":
             data["method_version"] = method
@@ -598,12 +600,16 @@ def _run(
 def _methods_notes(reports: list[dict]) -> list[str]:
     """Sentences for a report's methods section: assumed element order, instruments, flags."""
     out: list[str] = []
-    by_number = [r["file"] for r in reports if r.get("element_order", {}).get("assumed")]
+    by_number = [
+        f"{r['file']}: " + ", ".join(r["element_order"]["columns"])
+        for r in reports
+        if r.get("element_order", {}).get("assumed")
+    ]
     if by_number:
         out.append(
-            "SKM element columns headed by number only (" + ", ".join(by_number) + ") were read "
+            "SKM element columns headed by number only (" + "; ".join(by_number) + ") were read "
             "in the order of PermenPANRB 14/2017 (U8 Penanganan Pengaduan, Saran dan Masukan; "
-            "U9 Sarana dan Prasarana); no mapping declared another order."
+            "U9 Sarana dan Prasarana), as no mapping declared their order."
         )
     mapped = sorted({r["mapping"] for r in reports if r.get("mapping")})
     if mapped:
@@ -659,7 +665,10 @@ def validate_paths(
 
 def _source_name(name: str, taken: set[str]) -> str:
     p = Path(name)
-    stem = "__".join([*p.parent.parts, p.stem]) if p.parent.parts else p.stem
+    # A file named on its own is shown by its full path; its folders (and the
+    # root "/") are not part of the quarantine file's name.
+    parts = () if p.is_absolute() or p.parts[:1] == ("..",) else p.parent.parts
+    stem = "__".join([*parts, p.stem]) if parts else p.stem
     out = stem if stem not in taken else f"{stem}-{p.suffix.lstrip('.')}"
     taken.add(out)
     return out

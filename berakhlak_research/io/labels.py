@@ -156,6 +156,13 @@ def _as_text(u: pd.Series) -> pd.Series:
 
 def _numbers(text: pd.Series, decimal: str) -> pd.Series:
     t = text.str.replace(r"\s+", "", regex=True).str.replace("%", "", regex=False)
+    # News-style percentages: "61,8 persen", "61.8 percent".
+    t = t.str.replace(r"(?i)(persen|percent|pct)\.?$", "", regex=True)
+    if decimal == ".":
+        # "61,8" in a comma file (quoted) can only be a decimal comma: thousands
+        # groups have three digits.
+        lone = t.str.fullmatch(r"-?\d+,\d{1,2}").fillna(False).astype(bool)
+        t = t.where(~lone, t.str.replace(",", ".", regex=False))
     if decimal == ",":
         # Indonesian thousands dots ("1.234,5") go, the decimal comma becomes a point.
         thousands = t.str.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?").fillna(False).astype(bool)
@@ -445,6 +452,16 @@ CHOICES: dict[str, dict[str, str]] = {
                   "sma smk": "SMA", "d1 d2 d3": "D1-D3", "diii": "D1-D3", "d iii": "D1-D3",
                   "s1 d4": "D4/S1", "d4 s1 sarjana": "D4/S1", "sarjana": "D4/S1",
                   "diploma iv": "D4/S1", "s1 sederajat": "D4/S1"},
+    "index_kind": {"culture health": "culture_health", "kesehatan budaya": "culture_health",
+                   "indeks kesehatan budaya": "culture_health", "survei": "culture_health",
+                   "survey": "culture_health", "survei budaya kerja": "culture_health",
+                   "indeks berakhlak": "culture_health", "survei berakhlak": "culture_health",
+                   "indeks survei": "culture_health", "culture survey": "culture_health",
+                   "implementation": "implementation", "implementasi": "implementation",
+                   "evaluasi implementasi": "implementation", "indeks implementasi": "implementation",
+                   "evaluasi penerapan": "implementation", "penerapan": "implementation",
+                   "implementation evaluation": "implementation",
+                   "evaluasi implementasi budaya kerja": "implementation"},
     "method_version": {"2017": "2017", "2004": "2004",
                        "permenpanrb 14 2017": "2017", "permenpan rb 14 2017": "2017",
                        "kep 25 m pan 2 2004": "2004"},

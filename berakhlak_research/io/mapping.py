@@ -401,7 +401,8 @@ def apply_mapping(raw: RawFrame, mapping: Mapping) -> tuple[RawFrame, dict[str, 
             if c == "period":
                 fixed[h] = "(ignore)"
         fixed[name] = "period"
-        notes.append(f"period taken from the dates in {real!r} by rule {mapping.period_rule}")
+        rule = mapping.period_rule or "of --period-rule (default: year)"
+        notes.append(f"period taken from the dates in {real!r} by rule {rule}")
     if add:
         frame = frame.assign(**add)
     return dataclasses.replace(raw, frame=frame), fixed, notes
@@ -495,9 +496,10 @@ def draft_mapping(path: str | Path, sheet: str | None = None) -> str:
         f"#   berakhlak ingest RAW_DIR --out DATA --mapping {Path(path).stem}.toml",
         'table = "skm_responses"',
         f'method = "{method}"' + (f"  # {why}" if why else ""),
-        "",
-        "[columns]",
     ]
+    if not any(amap.get(norm_header(h)) == "response_id" for h in headers):
+        lines.append('response_id = "row"  # the file has no response number: use the row')
+    lines += ["", "[columns]"]
     lines += [f"{_toml_key(h)} = {_toml_key(c)}" for h, c in mapped.items()]
     names = {e.code: e.name_id for e in IKM_ELEMENTS_2017}
     missing = [c for c in IKM_ELEMENT_CODES if c not in taken]
@@ -511,8 +513,8 @@ def draft_mapping(path: str | Path, sheet: str | None = None) -> str:
     if unmatched:
         lines.append("# Columns not matched (left out unless you map them):")
         lines += [f'# {_toml_key(h)} = ""' for h in unmatched]
-    # Answer labels that no element knows.
-    unknown: set[str] = set()
+    # Answer labels that no element knows, per element.
+    unknown: dict[str, list[str]] = {}
     letters = False
     for h, c in mapped.items():
         if c not in IKM_ELEMENT_CODES:
@@ -524,14 +526,16 @@ def draft_mapping(path: str | Path, sheet: str | None = None) -> str:
             if re.fullmatch(r"[a-d]", k):
                 letters = True
             elif not re.fullmatch(r"\d+", k) and k not in skm_labels(c):
-                unknown.add(str(v))
+                unknown.setdefault(c, []).append(str(v))
     lines += ["", "[answers]"]
     if letters:
         lines.append('"*" = { a = 1, b = 2, c = 3, d = 4 }')
     if unknown:
-        lines.append("# Answer labels not recognised; give each its score 1..4, e.g.")
-        lines.append('# U9 = { "Sangat Memuaskan" = 4 }')
-        lines += [f"#   {_toml_key(v)}" for v in sorted(unknown)]
+        lines.append("# Answer labels not recognised: give each its score 1..4 and uncomment")
+        lines += [
+            f"# {c} = {{ " + ", ".join(f"{_toml_key(v)} = ?" for v in sorted(vals)) + " }"
+            for c, vals in sorted(unknown.items())
+        ]
     lines += ["", "[constants]"]
     has = set(mapped.values())
     for col, example in (("gov_code", "35.75"), ("unit_code", "D01")):

@@ -43,7 +43,9 @@ __all__ = [
 ]
 
 FAILURE_COLUMNS = ("pos", "column", "rule", "reason", "value")
-_CHOICE_COLUMNS = {"sex", "employment_type", "unit_type", "kind", "education", "method_version"}
+_CHOICE_COLUMNS = {
+    "sex", "employment_type", "unit_type", "kind", "education", "method_version", "index_kind",
+}  # fmt: skip
 
 
 def empty_failures() -> pd.DataFrame:
@@ -198,6 +200,17 @@ def convert(
             continue
         if col.name not in header_of:
             typed[col.name] = pd.Series(index=range(n), dtype=col.dtype)
+            if col.name == "index_kind":
+                # Files without the column hold the culture survey's index, the
+                # only one published before implementation evaluations; said in the log.
+                typed[col.name] = typed[col.name].fillna("culture_health")
+                warnings.append(
+                    {"column": "(none)", "canonical": "index_kind", "value": "culture_health",
+                     "rows": n, "rule": "index_kind_assumed",
+                     "action": "no 'Jenis Indeks' column: every row is taken as the culture "
+                               "survey's Indeks BerAKHLAK (culture_health); add the column if "
+                               "the file holds implementation-evaluation indices"}
+                )  # fmt: skip
             continue
         src = raw.frame[header_of[col.name]]
         if col.name == "period" and has_code:

@@ -161,6 +161,7 @@ def _published_culture(frames: list[pd.DataFrame]) -> pd.DataFrame:
     out["source"] = pd.array(
         ["Simulasi berakhlak-research (dihitung dari mikrodata survei)"] * len(df), "string"
     )
+    out["index_kind"] = pd.array(["culture_health"] * len(df), "string")
     return out
 
 

@@ -185,7 +185,7 @@ def test_draft_mapping_from_google_form_headers_ingests_like_the_hand_written_on
             assert mine[h] == c
     assert '# "Nama"' in text  # unmatched columns listed as comments
     assert draft["period"] == {"from": "Cap waktu", "rule": "year"}
-    assert "Sangat Memuaskan" in text  # unknown answer labels listed
+    assert '# U9 = { "Memuaskan" = ?, "Sangat Memuaskan" = ? }' in text  # unknown labels
     assert "gov_code" in text  # constants to fill in
 
 
