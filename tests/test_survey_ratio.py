@@ -128,7 +128,7 @@ def test_bad_options():
 def test_stratified_fixture_ratio_and_mean_match_r(stages):
     """Governments as strata, missing answers, weights varying within units, a lonely unit."""
     x = pd.read_csv(R_DIR / "survey_fixture.csv", dtype={"gov_code": "string"})
-    kw = dict(cluster="unit_code", strata="gov_code", weight="w", stratum_population="M",
+    kw = dict(cluster="unit_code", strata="gov_code", weights="w", stratum_population="M",
               stages=stages, psu_population="N" if stages == 2 else None)  # fmt: skip
     design = "fixture_two_stage" if stages == 2 else "fixture_one_stage"
     for stat, fn, args in (
