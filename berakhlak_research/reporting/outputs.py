@@ -85,6 +85,21 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def unique_headers(columns) -> list[str]:
+    """Headers made unique: a repeat gets " (2)", " (3)", ...
+
+    Two columns can translate to the same header (a code and its name both read
+    "Estimator"); a workbook or CSV with two equal headers is ambiguous, and
+    pandas would hand back both columns where one was asked for.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for c in map(str, columns):
+        seen[c] = seen.get(c, 0) + 1
+        out.append(c if seen[c] == 1 else f"{c} ({seen[c]})")
+    return out
+
+
 def export_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A shown table ready to export: raw headers and codes translated, text neutralised.
 
@@ -103,6 +118,7 @@ def export_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
         codes in the report's language, every text cell safe for spreadsheets.
     """
     out = df.rename(columns=lambda c: t(_EXPORT_HEADERS[c], lang) if c in _EXPORT_HEADERS else c)
+    out.columns = unique_headers(out.columns)
     codes = {k: t(v, lang) for k, v in _EXPORT_VALUES.items()}
     for c in out.columns:
         if pd.api.types.is_object_dtype(out[c]) or pd.api.types.is_string_dtype(out[c]):

@@ -139,3 +139,14 @@ def test_sheet_names_are_valid_and_distinct(tmp_path):
     path = outputs.write_xlsx(tmp_path / "a.xlsx", {"a/b": df, "A?B": df, "x" * 40: df})
     names = openpyxl.load_workbook(path).sheetnames
     assert names == ["ab", "AB (2)", "x" * 31]
+
+
+def test_headers_that_translate_alike_stay_apart():
+    """A code and its name can both read "Estimator": the export keeps two columns."""
+    from berakhlak_research.reporting.outputs import export_frame, unique_headers
+
+    assert unique_headers(["a", "b", "a", "a"]) == ["a", "b", "a (2)", "a (3)"]
+    df = pd.DataFrame([["twfe", "TWFE", 1.5]], columns=["Estimator", "Estimator", "x"])
+    out = export_frame(df, "en")
+    assert list(out.columns) == ["Estimator", "Estimator (2)", "x"]
+    assert out.iloc[0].tolist()[2] == 1.5
