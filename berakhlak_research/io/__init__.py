@@ -9,8 +9,8 @@ without evaluating formulas), :mod:`.headers` (header aliases,
 table inference), :mod:`.labels` (cells to typed values), :mod:`.validate`
 (rules, failures), :mod:`.mapping` (questionnaire mappings from TOML/YAML),
 :mod:`.instruments` (the 2017, 2014 and 2004 SKM instruments), :mod:`.flags`
-(quality flags on SKM responses), :mod:`.ingest` (one file or a folder, row
-accounting).
+(quality flags on SKM responses), :mod:`.text` (header normalisation),
+:mod:`.ingest` (one file or a folder, row accounting).
 The rules are listed in :data:`berakhlak_research.schemas.RULES`.
 """
 

@@ -41,7 +41,15 @@ def _lab(key: str, lang: str) -> str:
     return _LABELS[key][0 if lang == "id" else 1]
 
 
+def _stored(table):
+    """The estimators' tables say ``aggregation``; the results store still says ``level``."""
+    if isinstance(table, pd.DataFrame) and "level" not in table and "aggregation" in table:
+        return table.rename(columns={"aggregation": "level"})
+    return table
+
+
 def _select(table: pd.DataFrame, level: str, outcome, panel) -> pd.DataFrame:
+    table = _stored(table)
     if not isinstance(table, pd.DataFrame) or "level" not in table.columns:
         raise InputError("Pass a tidy effects table (columns level, estimate, ci_low, ...).")
     d = table[table["level"] == level]
@@ -257,7 +265,7 @@ def dose_plot(
     -------
     matplotlib.figure.Figure
     """
-    d = dose
+    d = _stored(dose)
     for col, val in (("dose", dose_name), ("outcome", outcome), ("panel", panel)):
         if val is not None and col in d.columns:
             d = d[d[col] == val]

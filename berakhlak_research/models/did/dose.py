@@ -32,7 +32,7 @@ __all__ = ["dose_response", "DOSE_COLUMNS"]
 
 DOSE_COLUMNS = [
     "dose",
-    "level",
+    "aggregation",
     "bin",
     "dose_low",
     "dose_high",
@@ -111,7 +111,7 @@ def dose_response(
     Returns
     -------
     pandas.DataFrame
-        Columns ``dose`` (the dose column's name), ``level`` ("bin" or
+        Columns ``dose`` (the dose column's name), ``aggregation`` ("bin" or
         "slope"), ``bin`` (label), ``dose_low``, ``dose_high`` (range of the
         doses in the bin), ``estimate`` (bin: overall ATT; slope: effect per
         unit of dose), ``se``, ``ci_low``, ``ci_high``, ``p_value``, ``n``
@@ -164,13 +164,13 @@ def dose_response(
                 min_cohort_size=min_cohort_size,
             )
         except EstimationError as err:
-            rows.append(dict(level="bin", bin=str(lab), estimate=np.nan, n=0, note=str(err)))
+            rows.append(dict(aggregation="bin", bin=str(lab), estimate=np.nan, n=0, note=str(err)))
             continue
         ov = res.table.iloc[0]
         lo, hi = float(d_tr[in_bin].min()), float(d_tr[in_bin].max())
         rows.append(
             dict(
-                level="bin",
+                aggregation="bin",
                 bin=f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}",
                 dose_low=float(d_tr[in_bin].min()),
                 dose_high=float(d_tr[in_bin].max()),
@@ -185,7 +185,7 @@ def dose_response(
     rows.append(_slope(data, y, unit, time, first_treated, d_unit, cluster, alpha_of(level)))
     out = pd.DataFrame(rows).reindex(columns=[*DOSE_COLUMNS, "note"])
     out["dose"] = dose
-    out = out.sort_values(["level", "dose_low"], ignore_index=True)
+    out = out.sort_values(["aggregation", "dose_low"], ignore_index=True)
     out["n"] = out["n"].fillna(0).astype("int64")
     return out
 
@@ -220,7 +220,7 @@ def _slope(data, y, unit, time, first_treated, d_unit, cluster, alpha) -> dict:
     sxx = float(dd @ dd)
     if len(d) < 3 or sxx <= 1e-12 * max(float(d @ d), 1.0):
         return dict(
-            level="slope",
+            aggregation="slope",
             bin="per unit of dose",
             estimate=np.nan,
             n=len(d),
@@ -236,7 +236,7 @@ def _slope(data, y, unit, time, first_treated, d_unit, cluster, alpha) -> dict:
     se = float(np.sqrt(adj * (s @ s)) / sxx)
     q = stats.t.ppf(1 - alpha / 2, max(G - 1, 1))
     return dict(
-        level="slope",
+        aggregation="slope",
         bin="per unit of dose",
         dose_low=float(d.min()),
         dose_high=float(d.max()),

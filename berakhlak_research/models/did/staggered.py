@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 TABLE_COLUMNS = [
-    "level",
+    "aggregation",
     "cohort",
     "event_time",
     "time",
@@ -54,7 +54,7 @@ class StaggeredResult:
     Attributes
     ----------
     table : pandas.DataFrame
-        ``level`` ("overall", "cohort", "event_time", "group_time"),
+        ``aggregation`` ("overall", "cohort", "event_time", "group_time"),
         ``cohort``, ``event_time``, ``time``, ``estimate``, ``se``, ``ci_low``,
         ``ci_high``, ``p_value``, ``n``, then ``n_control`` (comparison
         units, group-time rows), ``band`` ("uniform" or "pointwise") and
@@ -99,10 +99,10 @@ class StaggeredResult:
         return self.table
 
     def __repr__(self) -> str:  # pragma: no cover - convenience
-        ov = self.table[self.table["level"] == "overall"].iloc[0]
+        ov = self.table[self.table["aggregation"] == "overall"].iloc[0]
         return (
             f"StaggeredResult(overall ATT={ov['estimate']:.4g} (se {ov['se']:.3g}), "
-            f"{(self.table['level'] == 'group_time').sum()} group-time cells, "
+            f"{(self.table['aggregation'] == 'group_time').sum()} group-time cells, "
             f"pre-trend p={self.pretrend['p_value'].iloc[0]:.3g})"
         )
 
@@ -240,7 +240,7 @@ def staggered_att(
     Returns
     -------
     StaggeredResult
-        ``.table`` has columns ``level, cohort, event_time, time, estimate,
+        ``.table`` has columns ``aggregation, cohort, event_time, time, estimate,
         se, ci_low, ci_high, p_value, n, n_control, band, crit`` where ``n``
         counts the treated unit-periods behind the estimate; see
         :class:`StaggeredResult` for ``.group_time``, ``.overall``,
@@ -697,13 +697,14 @@ def _assemble(fit: dict, settings: dict) -> StaggeredResult:
     table["p_value"] = pval[:m]
     table["band"] = fit["band"][:m]
     table["crit"] = crit[:m]
+    table = table.rename(columns={"level": "aggregation"})
     table = table[TABLE_COLUMNS + ["n_control", "band", "crit"]]
     for c in ("cohort", "event_time", "time"):
         table[c] = _maybe_int(table[c])
     table["n"] = table["n"].astype("int64")
-    table["level"] = table["level"].astype(str)
+    table["aggregation"] = table["aggregation"].astype(str)
     table["band"] = table["band"].astype(str)
-    group_time = table[table["level"] == "group_time"].reset_index(drop=True)
+    group_time = table[table["aggregation"] == "group_time"].reset_index(drop=True)
     group_time.insert(4, "base_time", _maybe_int(gt["base_time"]).to_numpy())
 
     ov_idx = [0, m, m + 1]

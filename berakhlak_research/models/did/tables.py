@@ -43,10 +43,13 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     *(f"culture_{v}" for v in VALUE_CODES),
     "ikm",
 )
+# The results store still names the aggregation column "level" (partitioned and read
+# by it); the estimators' own tables say "aggregation" (docs/CONVENTIONS.md).
+_STORED = {"aggregation": "level"}
 EFFECTS_COLUMNS = [
     "outcome",
     "estimator",
-    *TABLE_COLUMNS,
+    *(_STORED.get(c, c) for c in TABLE_COLUMNS),
     "panel",
     "control",
     "band",
@@ -222,7 +225,7 @@ def model_tables(
                 excluded.append(dict(outcome=y, panel=panel_name, kind="outcome", reason=str(err)))
                 continue
             effects.append(
-                res.table.assign(
+                res.table.rename(columns=_STORED).assign(
                     outcome=y,
                     estimator="staggered_att",
                     panel=panel_name,
@@ -258,7 +261,7 @@ def model_tables(
                             dict(outcome=y, panel=panel_name, kind="dose", reason=str(err))
                         )
                         continue
-                    doses.append(dr.assign(outcome=y, panel=panel_name))
+                    doses.append(dr.rename(columns=_STORED).assign(outcome=y, panel=panel_name))
     eff = _concat(effects, EFFECTS_COLUMNS)
     eff["preferred"] = _preferred(eff)
     eff["n"] = _same_n(eff)
@@ -268,7 +271,9 @@ def model_tables(
         "did_excluded": _concat(excluded, ["outcome", "panel", *EXCLUDED_COLUMNS]),
     }
     if doses:
-        out["did_dose"] = _concat(doses, ["outcome", "panel", *DOSE_COLUMNS, "note"])
+        out["did_dose"] = _concat(
+            doses, ["outcome", "panel", *(_STORED.get(c, c) for c in DOSE_COLUMNS), "note"]
+        )
     return out
 
 

@@ -192,6 +192,7 @@ def key_drivers_bootstrap(
     data: pd.DataFrame,
     target: str,
     drivers: list[str],
+    *,
     by: str | None = None,
     n_boot: int = 199,
     seed: int | None = 0,

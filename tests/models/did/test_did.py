@@ -64,7 +64,7 @@ def test_two_by_two_equals_difference_in_means():
     res = did.staggered_att(df, "y", "unit", "wave", "g", n_boot=0)
     tab = res.table
     assert tab["estimate"].iloc[0] == pytest.approx(textbook, abs=1e-12)
-    assert set(tab["level"]) == {"overall", "cohort", "event_time", "group_time"}
+    assert set(tab["aggregation"]) == {"overall", "cohort", "event_time", "group_time"}
     assert (tab["estimate"] - textbook).abs().max() < 1e-12
     # Analytic SE = sqrt(s1^2/n1 + s0^2/n0) with population variances, times the
     # small-sample factor sqrt(G/(G-1)) (G = units here).
@@ -124,12 +124,12 @@ def test_staggered_recovers_truth_twfe_biased(hetero):
     att = truth["att_overall"]
     assert ov["ci_low"] <= att <= ov["ci_high"]
     assert abs(ov["estimate"] - att) < 0.10 * abs(att)
-    et = res.table[(res.table["level"] == "event_time") & (res.table["event_time"] >= 0)]
+    et = res.table[(res.table["aggregation"] == "event_time") & (res.table["event_time"] >= 0)]
     for _, row in et.iterrows():
         true_e = truth["att_by_event_time"][str(int(row["event_time"]))]
         assert row["ci_low"] <= true_e <= row["ci_high"]
         assert abs(row["estimate"] - true_e) < 0.10 * abs(true_e)
-    coh = res.table[res.table["level"] == "cohort"]
+    coh = res.table[res.table["aggregation"] == "cohort"]
     for _, row in coh.iterrows():
         assert row["ci_low"] <= truth["att_by_cohort"][str(int(row["cohort"]))] <= row["ci_high"]
     # The same data through two-way fixed effects: the known bias (Goodman-Bacon 2021).
@@ -161,7 +161,7 @@ def test_simulator_truth_recovered_twfe_biased(sim_demo):
     exact = did.staggered_att(tau, "tau", "uid", "wave", G, n_boot=0).table
     assert exact["estimate"].iloc[0] == pytest.approx(truth["att_overall"], abs=1e-9)
     for e, v in truth["att_by_event_time"].items():
-        row = exact[(exact["level"] == "event_time") & (exact["event_time"] == int(e))]
+        row = exact[(exact["aggregation"] == "event_time") & (exact["event_time"] == int(e))]
         assert row["estimate"].iloc[0] == pytest.approx(v, abs=1e-9)
     tw = did.twfe(tau, "tau", "uid", "wave", "treated").iloc[0]
     assert abs(tw["estimate"] - truth["att_overall"]) > truth["att_overall"] / 3
@@ -171,7 +171,7 @@ def test_simulator_truth_recovered_twfe_biased(sim_demo):
     res = did.staggered_att(uw, "culture_overall", "uid", "wave", G, control="notyet")
     ov = res.table.iloc[0]
     assert ov["ci_low"] <= truth["att_overall"] <= ov["ci_high"]
-    et = res.table[(res.table["level"] == "event_time") & (res.table["event_time"] >= 0)]
+    et = res.table[(res.table["aggregation"] == "event_time") & (res.table["event_time"] >= 0)]
     for _, row in et.iterrows():
         true_e = truth["att_by_event_time"][str(int(row["event_time"]))]
         assert row["ci_low"] <= true_e <= row["ci_high"]
@@ -187,7 +187,7 @@ def test_bootstrap_reproducible_and_close_to_analytic(small):
     ratio = a.table["se"] / an.table["se"]
     assert ratio.between(0.85, 1.15).all()
     # Uniform bands are wider than pointwise ones, the overall interval is pointwise.
-    fam = a.table[a.table["level"] == "group_time"]
+    fam = a.table[a.table["aggregation"] == "group_time"]
     assert (fam["band"] == "uniform").all() and (fam["crit"] > 1.96).all()
     assert a.table["band"].iloc[0] == "pointwise"
     m = did.staggered_att(panel, Y, UNIT, TIME, G, n_boot=999, seed=1, multipliers="mammen")
@@ -310,9 +310,9 @@ def test_twfe_demeaning_equals_dummy_regression_unbalanced():
 def test_dose_response_bins_and_slope():
     panel, truth = staggered_panel(n_units=1600, seed=6)
     dr = did.dose_response(panel, Y, UNIT, TIME, G, "hours", cluster="gov_code", n_boot=199)
-    bins = dr[dr["level"] == "bin"].sort_values("dose_low")
+    bins = dr[dr["aggregation"] == "bin"].sort_values("dose_low")
     assert len(bins) >= 3 and bins["estimate"].is_monotonic_increasing
-    slope = dr[dr["level"] == "slope"].iloc[0]
+    slope = dr[dr["aggregation"] == "slope"].iloc[0]
     assert slope["ci_low"] <= truth["dose_slope"] <= slope["ci_high"]
     assert list(dr.columns[:11]) == DOSE_COLUMNS
 
@@ -386,7 +386,7 @@ def test_coverage_study():
         tab = res.table
         ov = tab.iloc[0]
         hit_overall[s] = ov["ci_low"] <= pop["att_overall"] <= ov["ci_high"]
-        et = tab[(tab["level"] == "event_time") & (tab["event_time"] >= 0)]
+        et = tab[(tab["aggregation"] == "event_time") & (tab["event_time"] >= 0)]
         true_e = np.array([pop["att_by_event_time"][str(int(e))] for e in et["event_time"]])
         lo, hi = et["ci_low"].to_numpy(), et["ci_high"].to_numpy()
         hit_band[s] = bool(((lo <= true_e) & (true_e <= hi)).all())
