@@ -321,7 +321,8 @@ def _same_n(eff: pd.DataFrame) -> pd.Series:
     key = ["outcome", "estimator", "panel", "level"]
     std = eff["inference"].isin(["multiplier_bootstrap", "analytic", "cr1"])
     n_std = eff["n"].where(std).groupby([eff[k] for k in key]).transform("max")
-    return eff["n"].where(std, n_std)
+    out = eff["n"].where(std, n_std)
+    return out.astype("int64") if out.notna().all() else out.astype("Int64")
 
 
 def _concat(frames, columns):
