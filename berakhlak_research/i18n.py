@@ -557,6 +557,31 @@ STRINGS.update(
             "but different things, so a difference is no error in either; the official index is "
             "not recomputed here.",
         ),
+        "sec_trends": ("Tren antar gelombang", "Trends across waves"),
+        "sec_changes": ("Perubahan sejak gelombang sebelumnya", "Change since the previous wave"),
+        "sec_behaviour_changes": ("Perubahan per perilaku", "Change per behaviour"),
+        "sec_unit_changes": ("Perubahan per unit kerja", "Change per work unit"),
+        "trend_up": ("naik", "increase"),
+        "trend_down": ("turun", "decrease"),
+        "trend_same": ("tidak berubah", "no change"),
+        "trend_na": ("—", "—"),
+        "col_item": ("Butir", "Item"),
+        "col_previous_wave": ("Gelombang sebelumnya", "Previous wave"),
+        "col_previous": ("Sebelumnya", "Previous"),
+        "col_current": ("Sekarang", "Now"),
+        "col_change": ("Perubahan", "Change"),
+        "col_change_ci": ("Selang 95% perubahan", "95% interval of the change"),
+        "col_decision": ("Keputusan", "Decision"),
+        "trend_note": (
+            "Perubahan diuji sebagai selisih dua estimasi independen (responden berbeda tiap "
+            "gelombang), uji z dua arah; 'naik'/'turun' bila p < {alpha}, selain itu 'tidak "
+            "berubah'. Kelompok dengan kurang dari batas responden di salah satu gelombang "
+            "tidak dibandingkan.",
+            "Changes are tested as the difference of two independent estimates (different "
+            "respondents each wave), two-sided z-test; 'increase'/'decrease' where p < {alpha}, "
+            "otherwise 'no change'. Groups under the respondent threshold in either wave are not "
+            "compared.",
+        ),
         "col_reached": ("Tercapai", "Reached"),
         "not_yet": ("belum", "not yet"),
         "col_first_date": ("Pertama", "First"),

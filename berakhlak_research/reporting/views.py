@@ -101,6 +101,13 @@ from berakhlak_research.reporting.sections.tables import (
     show,
     text,
 )
+from berakhlak_research.reporting.sections.trends import (
+    behaviour_changes_frame,
+    change_test,
+    changes_frame,
+    trend_frame,
+    unit_changes_frame,
+)
 
 # the worker caches (the same objects), reachable here so tests can inspect and clear them
 _TABLES = _context.TABLE_CACHE
@@ -139,6 +146,11 @@ __all__ = [
     "FIGURES",
     "summary_frame",
     "value_profile_frame",
+    "trend_frame",
+    "change_test",
+    "changes_frame",
+    "behaviour_changes_frame",
+    "unit_changes_frame",
     "published_frame",
     "units_frame",
     "weakest_behaviours_frame",

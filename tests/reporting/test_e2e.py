@@ -55,8 +55,9 @@ def test_reports_on_the_real_pipeline(pipeline):
 
 #: table names each section of the government report shows (checked in both languages)
 SECTION_TABLES = ["summary", "value_profile", "units", "stage_progress", "programme_effects",
-                  "sample_adequacy", "programmes", "culture_ikm_link", "value_chain", "published",
-                  "culture_ikm_models", "priorities", "service_priorities"]  # fmt: skip
+                  "sample_adequacy", "programmes", "culture_ikm_link", "value_chain", "published", "changes",
+                  "culture_ikm_models", "priorities", "service_priorities", "changes",
+                  "behaviour_changes", "unit_changes"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -125,6 +125,8 @@ _HEADERS = {
     "events": "col_events", "units_reached": "col_units_reached", "whole_gov": "col_whole_gov",
     "topic": "col_topic", "step": "col_step", "published": "col_published",
     "difference": "col_difference", "published_n": "col_published_n",
+    "item_name": "col_item", "previous_wave": "col_previous_wave", "previous": "col_previous",
+    "change": "col_change", "decision": "col_decision",
 }  # fmt: skip
 
 

@@ -42,12 +42,22 @@ from berakhlak_research.reporting.sections.summary import (
     national_frame,
     summary_frame,
 )
+from berakhlak_research.reporting.sections.trends import (
+    behaviour_changes_frame,
+    changes_frame,
+    trend_frame,
+    unit_changes_frame,
+)
 
 __all__ = ["FRAMES", "TEXTS", "show", "text", "save_outputs"]
 
 FRAMES = {
     "summary": summary_frame,
     "value_profile": value_profile_frame,
+    "trend": trend_frame,
+    "changes": changes_frame,
+    "behaviour_changes": behaviour_changes_frame,
+    "unit_changes": unit_changes_frame,
     "published": published_frame,
     "units": units_frame,
     "weakest_behaviours": weakest_behaviours_frame,
