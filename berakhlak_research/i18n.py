@@ -582,6 +582,26 @@ STRINGS.update(
             "otherwise 'no change'. Groups under the respondent threshold in either wave are not "
             "compared.",
         ),
+        "sec_items": ("Hasil per perilaku (21 butir)", "Results per behaviour (21 items)"),
+        "sec_response": (
+            "Tingkat respons dan kelompok responden",
+            "Response rates and respondent groups",
+        ),
+        "col_unfavourable": ("Tidak setuju (1-2) %", "Unfavourable (1-2) %"),
+        "col_neutral": ("Netral (3) %", "Neutral (3) %"),
+        "col_favourable": ("Setuju (4-5) %", "Favourable (4-5) %"),
+        "col_headcount": ("Jumlah pegawai", "Staff headcount"),
+        "col_rate": ("Tingkat respons %", "Response rate %"),
+        "col_dimension": ("Karakteristik", "Characteristic"),
+        "col_group": ("Kelompok", "Group"),
+        "items_note": (
+            "Persentase jawaban per perilaku: tidak setuju (1-2), netral (3), setuju (4-5); "
+            "median dan kuartil atas sejawat adalah persentase setuju pemerintah daerah "
+            "sejenis pada gelombang yang sama.",
+            "Share of answers per behaviour: unfavourable (1-2), neutral (3), favourable "
+            "(4-5); the peer median and upper quartile are the favourable share of governments "
+            "of the same kind in the same wave.",
+        ),
         "col_reached": ("Tercapai", "Reached"),
         "not_yet": ("belum", "not yet"),
         "col_first_date": ("Pertama", "First"),

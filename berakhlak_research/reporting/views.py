@@ -52,7 +52,10 @@ from berakhlak_research.reporting.sections.context import (
     validate_parameters,
 )
 from berakhlak_research.reporting.sections.culture import (
+    demographics_frame,
+    item_results_frame,
     published_frame,
+    response_rates_frame,
     units_frame,
     value_profile_frame,
     weakest_behaviours_frame,
@@ -146,6 +149,9 @@ __all__ = [
     "FIGURES",
     "summary_frame",
     "value_profile_frame",
+    "item_results_frame",
+    "response_rates_frame",
+    "demographics_frame",
     "trend_frame",
     "change_test",
     "changes_frame",

@@ -54,10 +54,11 @@ def test_reports_on_the_real_pipeline(pipeline):
 
 
 #: table names each section of the government report shows (checked in both languages)
-SECTION_TABLES = ["summary", "value_profile", "units", "stage_progress", "programme_effects",
-                  "sample_adequacy", "programmes", "culture_ikm_link", "value_chain", "published", "changes",
-                  "culture_ikm_models", "priorities", "service_priorities", "changes",
-                  "behaviour_changes", "unit_changes"]  # fmt: skip
+SECTION_TABLES = ["summary", "value_profile", "published", "changes", "behaviour_changes",
+                  "unit_changes", "units", "item_results", "response_rates", "demographics",
+                  "weakest_behaviours", "priorities", "stage_progress", "programme_effects",
+                  "ikm_units", "service_priorities", "culture_ikm_link", "value_chain",
+                  "sample_adequacy", "culture_ikm_models", "programmes"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

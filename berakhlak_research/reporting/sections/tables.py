@@ -7,7 +7,10 @@ from berakhlak_research.i18n import t
 from berakhlak_research.reporting.sections._html import Html, _esc, _header, _html_table, note
 from berakhlak_research.reporting.sections.context import ReportContext
 from berakhlak_research.reporting.sections.culture import (
+    demographics_frame,
+    item_results_frame,
     published_frame,
+    response_rates_frame,
     units_frame,
     value_profile_frame,
     weakest_behaviours_frame,
@@ -54,6 +57,9 @@ __all__ = ["FRAMES", "TEXTS", "show", "text", "save_outputs"]
 FRAMES = {
     "summary": summary_frame,
     "value_profile": value_profile_frame,
+    "item_results": item_results_frame,
+    "response_rates": response_rates_frame,
+    "demographics": demographics_frame,
     "trend": trend_frame,
     "changes": changes_frame,
     "behaviour_changes": behaviour_changes_frame,
