@@ -309,21 +309,21 @@ STRINGS.update(
         ),
         "sum_change_up": (
             "Sejak {prev} indeks naik {abs} poin (selang 95% {ci}), perubahan yang signifikan "
-            "(p = {p}).",
+            "(p {p}).",
             "Since {prev} the index rose by {abs} points (95% interval {ci}), a significant "
-            "change (p = {p}).",
+            "change (p {p}).",
         ),
         "sum_change_down": (
             "Sejak {prev} indeks turun {abs} poin (selang 95% {ci}), perubahan yang signifikan "
-            "(p = {p}).",
+            "(p {p}).",
             "Since {prev} the index fell by {abs} points (95% interval {ci}), a significant "
-            "change (p = {p}).",
+            "change (p {p}).",
         ),
         "sum_change_same": (
             "Sejak {prev} indeks tidak berubah secara signifikan (selisih {abs} poin, selang "
-            "95% {ci}, p = {p}).",
+            "95% {ci}, p {p}).",
             "Since {prev} the index has not changed significantly (a difference of {abs} "
-            "points, 95% interval {ci}, p = {p}).",
+            "points, 95% interval {ci}, p {p}).",
         ),
         "sum_values": (
             "Nilai terkuat adalah {best} ({bv}; median sejawat {bm}), yang terlemah {worst} "
