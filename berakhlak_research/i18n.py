@@ -602,6 +602,8 @@ STRINGS.update(
             "(4-5); the peer median and upper quartile are the favourable share of governments "
             "of the same kind in the same wave.",
         ),
+        "col_stage_no": ("No. tahap", "Stage no."),
+        "col_reached_flag": ("Tercapai (ya/tidak)", "Reached (true/false)"),
         "col_reached": ("Tercapai", "Reached"),
         "not_yet": ("belum", "not yet"),
         "col_first_date": ("Pertama", "First"),

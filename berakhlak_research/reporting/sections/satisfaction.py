@@ -228,7 +228,7 @@ def link_frame(ctx: ReportContext) -> pd.DataFrame:
         main = lk[lk["model"] == lk["model"].iloc[0]] if len(lk) else lk
     out = main[cols].reset_index(drop=True)
     out.attrs["hide"] = ["model"]
-    out.attrs["headers"] = {"estimate": "col_slope", "model_name": "col_model"}
+    out.attrs["headers"] = {"model": "col_code", "estimate": "col_slope", "model_name": "col_model"}
     out.attrs["digits"] = {"estimate": 2, "ci": 2}
     over = out[main["value"].to_numpy() == "overall"]
     if len(over):
@@ -255,7 +255,7 @@ def link_models_frame(ctx: ReportContext) -> pd.DataFrame:
         return _empty(cols)
     out = lk[cols].reset_index(drop=True)
     out.attrs["hide"] = ["model"]
-    out.attrs["headers"] = {"estimate": "col_slope", "model_name": "col_model"}
+    out.attrs["headers"] = {"model": "col_code", "estimate": "col_slope", "model_name": "col_model"}
     out.attrs["digits"] = {"estimate": 2, "ci": 2}
     notes = []
     for m in dict.fromkeys(out["model"]):
@@ -299,7 +299,7 @@ def value_chain_frame(ctx: ReportContext) -> pd.DataFrame:
     share = ind / tot if pd.notna(ind) and pd.notna(tot) and tot != 0 else np.nan
     out.attrs["indirect_share"] = share
     out.attrs["hide"] = ["path"]
-    out.attrs["headers"] = {"estimate": "col_effect"}
+    out.attrs["headers"] = {"path": "col_code", "path_name": "col_path", "estimate": "col_effect"}
     if pd.notna(share):
         out.attrs["notes"] = [("indirect_share_note", {
             "share": _fmt(100 * share, 0, lang=ctx.lang), "ind": _fmt(ind, lang=ctx.lang), "tot": _fmt(tot, lang=ctx.lang)})]  # fmt: skip

@@ -125,9 +125,13 @@ def show(ctx: ReportContext, name: str) -> Html:
     # further notes a frame asks for: (i18n key, fields) pairs
     notes += [t(key, ctx.lang, **fields) for key, fields in df.attrs.get("notes", [])]
     own = df.attrs.get("headers", {})
-    ctx.shown[name] = df.rename(
-        columns=lambda c: t(own[c], ctx.lang) if c in own else _header(c, ctx.lang)
-    )
+    heads = [t(own[c], ctx.lang) if c in own else _header(c, ctx.lang) for c in df.columns]
+    # two columns under one header would break the exports: the second keeps its name too
+    seen: set = set()
+    for i, (c, h) in enumerate(zip(df.columns, heads, strict=True)):
+        heads[i] = h if h not in seen else f"{h} ({c})"
+        seen.add(heads[i])
+    ctx.shown[name] = df.set_axis(heads, axis=1)
     return _html_table(df, ctx.lang, name, notes)
 
 

@@ -115,7 +115,7 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
     out = out[_CHANGE_COLS].reset_index(drop=True)
     out["n"] = pd.to_numeric(out["n"], errors="coerce").astype("Int64")
     out.attrs["hide"] = ["item"]
-    out.attrs["headers"] = {"estimate": "col_current", "ci": "col_change_ci"}
+    out.attrs["headers"] = {"item": "col_code", "estimate": "col_current", "ci": "col_change_ci"}
     out.attrs["notes"] = [("trend_note", {"alpha": ALPHA})]
     return out
 
