@@ -309,21 +309,21 @@ STRINGS.update(
         ),
         "sum_change_up": (
             "Sejak {prev} indeks naik {abs} poin (selang 95% {ci}), perubahan yang signifikan "
-            "(p = {p}).",
+            "(p {p}).",
             "Since {prev} the index rose by {abs} points (95% interval {ci}), a significant "
-            "change (p = {p}).",
+            "change (p {p}).",
         ),
         "sum_change_down": (
             "Sejak {prev} indeks turun {abs} poin (selang 95% {ci}), perubahan yang signifikan "
-            "(p = {p}).",
+            "(p {p}).",
             "Since {prev} the index fell by {abs} points (95% interval {ci}), a significant "
-            "change (p = {p}).",
+            "change (p {p}).",
         ),
         "sum_change_same": (
             "Sejak {prev} indeks tidak berubah secara signifikan (selisih {abs} poin, selang "
-            "95% {ci}, p = {p}).",
+            "95% {ci}, p {p}).",
             "Since {prev} the index has not changed significantly (a difference of {abs} "
-            "points, 95% interval {ci}, p = {p}).",
+            "points, 95% interval {ci}, p {p}).",
         ),
         "sum_values": (
             "Nilai terkuat adalah {best} ({bv}; median sejawat {bm}), yang terlemah {worst} "
@@ -557,6 +557,53 @@ STRINGS.update(
             "but different things, so a difference is no error in either; the official index is "
             "not recomputed here.",
         ),
+        "sec_trends": ("Tren antar gelombang", "Trends across waves"),
+        "sec_changes": ("Perubahan sejak gelombang sebelumnya", "Change since the previous wave"),
+        "sec_behaviour_changes": ("Perubahan per perilaku", "Change per behaviour"),
+        "sec_unit_changes": ("Perubahan per unit kerja", "Change per work unit"),
+        "trend_up": ("naik", "increase"),
+        "trend_down": ("turun", "decrease"),
+        "trend_same": ("tidak berubah", "no change"),
+        "trend_na": ("—", "—"),
+        "col_item": ("Butir", "Item"),
+        "col_previous_wave": ("Gelombang sebelumnya", "Previous wave"),
+        "col_previous": ("Sebelumnya", "Previous"),
+        "col_current": ("Sekarang", "Now"),
+        "col_change": ("Perubahan", "Change"),
+        "col_change_ci": ("Selang 95% perubahan", "95% interval of the change"),
+        "col_decision": ("Keputusan", "Decision"),
+        "trend_note": (
+            "Perubahan diuji sebagai selisih dua estimasi independen (responden berbeda tiap "
+            "gelombang), uji z dua arah; 'naik'/'turun' bila p < {alpha}, selain itu 'tidak "
+            "berubah'. Kelompok dengan kurang dari batas responden di salah satu gelombang "
+            "tidak dibandingkan.",
+            "Changes are tested as the difference of two independent estimates (different "
+            "respondents each wave), two-sided z-test; 'increase'/'decrease' where p < {alpha}, "
+            "otherwise 'no change'. Groups under the respondent threshold in either wave are not "
+            "compared.",
+        ),
+        "sec_items": ("Hasil per perilaku (21 butir)", "Results per behaviour (21 items)"),
+        "sec_response": (
+            "Tingkat respons dan kelompok responden",
+            "Response rates and respondent groups",
+        ),
+        "col_unfavourable": ("Tidak setuju (1-2) %", "Unfavourable (1-2) %"),
+        "col_neutral": ("Netral (3) %", "Neutral (3) %"),
+        "col_favourable": ("Setuju (4-5) %", "Favourable (4-5) %"),
+        "col_headcount": ("Jumlah pegawai", "Staff headcount"),
+        "col_rate": ("Tingkat respons %", "Response rate %"),
+        "col_dimension": ("Karakteristik", "Characteristic"),
+        "col_group": ("Kelompok", "Group"),
+        "items_note": (
+            "Persentase jawaban per perilaku: tidak setuju (1-2), netral (3), setuju (4-5); "
+            "median dan kuartil atas sejawat adalah persentase setuju pemerintah daerah "
+            "sejenis pada gelombang yang sama.",
+            "Share of answers per behaviour: unfavourable (1-2), neutral (3), favourable "
+            "(4-5); the peer median and upper quartile are the favourable share of governments "
+            "of the same kind in the same wave.",
+        ),
+        "col_stage_no": ("No. tahap", "Stage no."),
+        "col_reached_flag": ("Tercapai (ya/tidak)", "Reached (true/false)"),
         "col_reached": ("Tercapai", "Reached"),
         "not_yet": ("belum", "not yet"),
         "col_first_date": ("Pertama", "First"),

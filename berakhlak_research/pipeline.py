@@ -24,8 +24,10 @@ from berakhlak_research.indices import (
     culture_benchmarks,
     culture_index,
     culture_tables,
+    demographic_index,
     ikm,
     ikm_elements_table,
+    item_shares,
     sample_adequacy,
     suppression_table,
 )
@@ -218,6 +220,9 @@ def measure(
             written.update(tabs)
             if summ is not None:
                 written["survey_weights"] = summ
+            # what the report's item and demographic sections show (same weights)
+            written["culture_item_shares"] = item_shares(resp, w, min_group=min_group)
+            written["culture_demographics"] = demographic_index(resp, w, min_group=min_group)
         elif step == "benchmarks" and "culture_index" in written:
             written["culture_benchmarks"] = culture_benchmarks(written["culture_index"])
         elif step == "ikm" and "skm_responses" in data:

@@ -4,7 +4,8 @@ The public surface is re-exported here, so ``from berakhlak_research import
 indices; indices.ikm(...)`` works; the implementation lives in small modules:
 :mod:`.ikm` (PermenPANRB 14/2017 and Krejcie-Morgan), :mod:`.culture`
 (culture indices with design-based intervals), :mod:`.benchmarks` (ranks,
-peer quartiles, change since the previous wave) and :mod:`.suppression`.
+peer quartiles, change since the previous wave), :mod:`.items` (answer shares per
+behaviour, the index by demographic group) and :mod:`.suppression`.
 """
 
 from berakhlak_research.indices._common import MIN_GROUP, MIN_GROUP_FLOOR, check_min_group
@@ -23,9 +24,13 @@ from berakhlak_research.indices.ikm import (
     krejcie_morgan,
     sample_adequacy,
 )
+from berakhlak_research.indices.items import DEMOGRAPHICS, demographic_index, item_shares
 from berakhlak_research.indices.suppression import suppression_table
 
 __all__ = [
+    "item_shares",
+    "demographic_index",
+    "DEMOGRAPHICS",
     "MIN_GROUP",
     "MIN_GROUP_FLOOR",
     "check_min_group",

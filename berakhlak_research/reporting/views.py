@@ -52,7 +52,10 @@ from berakhlak_research.reporting.sections.context import (
     validate_parameters,
 )
 from berakhlak_research.reporting.sections.culture import (
+    demographics_frame,
+    item_results_frame,
     published_frame,
+    response_rates_frame,
     units_frame,
     value_profile_frame,
     weakest_behaviours_frame,
@@ -101,6 +104,13 @@ from berakhlak_research.reporting.sections.tables import (
     show,
     text,
 )
+from berakhlak_research.reporting.sections.trends import (
+    behaviour_changes_frame,
+    change_test,
+    changes_frame,
+    trend_frame,
+    unit_changes_frame,
+)
 
 # the worker caches (the same objects), reachable here so tests can inspect and clear them
 _TABLES = _context.TABLE_CACHE
@@ -139,6 +149,14 @@ __all__ = [
     "FIGURES",
     "summary_frame",
     "value_profile_frame",
+    "item_results_frame",
+    "response_rates_frame",
+    "demographics_frame",
+    "trend_frame",
+    "change_test",
+    "changes_frame",
+    "behaviour_changes_frame",
+    "unit_changes_frame",
     "published_frame",
     "units_frame",
     "weakest_behaviours_frame",

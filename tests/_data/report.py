@@ -423,6 +423,18 @@ def make_results(path: str | Path, seed: int = 0, n_govs: int | None = None) -> 
         **_psychometrics(resp),
         **_models(ci, ik, units),
     }
+    # answer shares and the index by respondent group, by the package's own functions;
+    # the profile is drawn from its own stream so the other fixture numbers do not move
+    from berakhlak_research.indices import demographic_index, item_shares
+
+    rng2 = np.random.default_rng(seed + 1000)
+    prof = resp.assign(
+        sex=rng2.choice(["L", "P"], len(resp)),
+        age_group=rng2.choice(["<30", "30-39", "40-49", "50+"], len(resp)),
+        employment_type=rng2.choice(["PNS", "PPPK"], len(resp), p=[0.97, 0.03]),  # PPPK small
+    )
+    tables["culture_item_shares"] = item_shares(resp, min_group=MIN_GROUP)
+    tables["culture_demographics"] = demographic_index(prof, min_group=MIN_GROUP)
     sizes = (
         resp.groupby(["gov_code", "unit_code", "wave"]).size().rename("respondents").reset_index()
     )

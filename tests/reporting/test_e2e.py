@@ -8,6 +8,7 @@ respondent identifiers). About 20 s on 2 cores, so it runs in the default suite.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -54,9 +55,11 @@ def test_reports_on_the_real_pipeline(pipeline):
 
 
 #: table names each section of the government report shows (checked in both languages)
-SECTION_TABLES = ["summary", "value_profile", "units", "stage_progress", "programme_effects",
-                  "sample_adequacy", "programmes", "culture_ikm_link", "value_chain", "published",
-                  "culture_ikm_models", "priorities", "service_priorities"]  # fmt: skip
+SECTION_TABLES = ["summary", "value_profile", "published", "changes", "behaviour_changes",
+                  "unit_changes", "units", "item_results", "response_rates", "demographics",
+                  "weakest_behaviours", "priorities", "stage_progress", "programme_effects",
+                  "ikm_units", "service_priorities", "culture_ikm_link", "value_chain",
+                  "sample_adequacy", "culture_ikm_models", "programmes"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +100,31 @@ def test_demo_report_of_pasuruan(pipeline, pasuruan, lang):
     stages = next(t for t in rep.tables if t["name"] == "stage_progress")
     assert len(stages["rows"]) == 7
     assert "pooled over 7" in text if lang == "en" else "gabungan 7" in text
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian's chromium")
+def test_browser_screenshots_the_demo_report_in_both_languages(pasuruan, tmp_path):
+    """Both pages open in a real browser: banner and summary visible, figures decoded, shot taken."""
+    from playwright.sync_api import sync_playwright
+
+    args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-extensions", "--no-first-run"]  # fmt: skip
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
+        try:
+            for lang, (page_path, _) in pasuruan.items():
+                page = browser.new_page(viewport={"width": 1200, "height": 900})
+                page.goto(page_path.as_uri())
+                page.wait_for_load_state("load")
+                assert page.locator(".berakhlak-synthetic").first.is_visible()
+                assert page.locator("p.berakhlak-summary").is_visible()
+                assert page.locator("ol.berakhlak-steps li").count() >= 2
+                widths = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
+                assert len(widths) >= 8 and all(w > 100 for w in widths), widths
+                shot = tmp_path / f"report-{lang}.png"
+                page.screenshot(path=str(shot), full_page=True)
+                assert shot.stat().st_size > 50_000
+                page.close()
+        finally:
+            browser.close()

@@ -125,6 +125,10 @@ _HEADERS = {
     "events": "col_events", "units_reached": "col_units_reached", "whole_gov": "col_whole_gov",
     "topic": "col_topic", "step": "col_step", "published": "col_published",
     "difference": "col_difference", "published_n": "col_published_n",
+    "item_name": "col_item", "previous_wave": "col_previous_wave", "previous": "col_previous",
+    "change": "col_change", "decision": "col_decision", "unfavourable": "col_unfavourable",
+    "neutral": "col_neutral", "favourable": "col_favourable", "headcount": "col_headcount",
+    "rate": "col_rate", "dimension_name": "col_dimension", "group_name": "col_group",
 }  # fmt: skip
 
 

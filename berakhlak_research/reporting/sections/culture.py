@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 
 from berakhlak_research import framework as fw
+from berakhlak_research import regions
+from berakhlak_research.i18n import t
 from berakhlak_research.reporting.sections._common import (
     _benchmarks,
     _category,
@@ -18,7 +20,15 @@ from berakhlak_research.reporting.sections._common import (
 )
 from berakhlak_research.reporting.sections.context import ReportContext
 
-__all__ = ["published_frame", "value_profile_frame", "units_frame", "weakest_behaviours_frame"]
+__all__ = [
+    "item_results_frame",
+    "response_rates_frame",
+    "demographics_frame",
+    "published_frame",
+    "value_profile_frame",
+    "units_frame",
+    "weakest_behaviours_frame",
+]
 
 
 def value_profile_frame(ctx: ReportContext) -> pd.DataFrame:
@@ -167,3 +177,124 @@ def published_frame(ctx: ReportContext) -> pd.DataFrame:
     out.attrs["headers"] = {"estimate": "col_ours"}
     out.attrs["notes"] = [("published_note", {})]
     return out
+
+
+def item_results_frame(ctx: ReportContext) -> pd.DataFrame:
+    """All 21 behaviours: unfavourable / neutral / favourable shares, with the peers' favourable.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per behaviour in questionnaire order: ``behaviour, behaviour_text,
+        value_name, unfavourable, neutral, favourable`` (percent of answers),
+        ``peer_median, peer_q75`` (favourable over governments of the same kind in
+        the wave), ``n``; withheld rows (n < ``min_group``) dropped and counted in
+        ``attrs["withheld"]``.
+    """
+    cols = ["behaviour", "behaviour_text", "value_name", "unfavourable", "neutral", "favourable",
+            "peer_median", "peer_q75", "n"]  # fmt: skip
+    it = ctx.table("culture_item_shares", scope="wave")
+    if it is None:
+        return _empty(cols)
+    ok = ~it["suppressed"].fillna(True).astype(bool) & (it["n"] >= ctx.min_group)
+    kind = it["gov_code"].map(regions.governments().set_index("code")["kind"])
+    peers = it[ok & (kind == ctx.kind).to_numpy()].groupby("behaviour")["favourable"]
+    mine = it[it["gov_code"] == ctx.gov_code]
+    shown = ok[mine.index]
+    out = mine[shown].merge(
+        pd.DataFrame({"peer_median": peers.median(), "peer_q75": peers.quantile(0.75)}),
+        left_on="behaviour",
+        right_index=True,
+        how="left",
+    )
+    text = {b.code: (b.text_id if ctx.lang == "id" else b.text_en) for b in fw.BEHAVIOURS}
+    value = {b.code: b.value for b in fw.BEHAVIOURS}
+    order = {b.code: i for i, b in enumerate(fw.BEHAVIOURS)}
+    out = out.assign(
+        behaviour_text=out["behaviour"].map(text),
+        value_name=out["behaviour"].map(value).map(_value_names(ctx.lang)),
+        _o=out["behaviour"].map(order),
+    ).sort_values("_o")
+    out = out[cols].reset_index(drop=True)
+    out["n"] = out["n"].astype("Int64")
+    out.attrs["withheld"] = int((~shown).sum())
+    out.attrs["notes"] = [("items_note", {})]
+    return out
+
+
+def response_rates_frame(ctx: ReportContext) -> pd.DataFrame:
+    """Respondents against staff headcount per unit, and for the whole government.
+
+    Units with fewer than ``min_group`` respondents are withheld (their rate would
+    reveal their count) but counted in the government's row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_name, headcount, respondents, rate`` (percent); units by rate, then
+        the government's row. ``attrs["withheld"]`` counts the units withheld.
+    """
+    cols = ["unit_name", "headcount", "respondents", "rate"]
+    ci = ctx.table("culture_index")
+    units = ctx.table("units", scope="all")
+    if ci is None or units is None or "headcount" not in units:
+        return _empty(cols)
+    u = _scoring(ci[(ci["level"] == "unit") & (ci["value"] == "overall")])[["unit_code", "n"]]
+    head = units[units["gov_code"] == ctx.gov_code][["unit_code", "unit_name", "headcount"]]
+    m = head.merge(u, on="unit_code", how="left").fillna({"n": 0})
+    m["n"] = m["n"].astype("int64")
+    ok = m["n"] >= ctx.min_group
+    shown = m[ok].assign(rate=lambda d: 100 * d["n"] / d["headcount"])
+    shown = shown.sort_values("rate", ascending=False)
+    total = pd.DataFrame({"unit_name": [t("whole_gov", ctx.lang)],
+                          "headcount": [int(m["headcount"].sum())], "n": [int(m["n"].sum())]})  # fmt: skip
+    total["rate"] = 100 * total["n"] / total["headcount"]
+    out = pd.concat([shown, total], ignore_index=True).rename(columns={"n": "respondents"})
+    out = out[cols]
+    out["rate"] = out["rate"].astype("float64")
+    out["headcount"] = out["headcount"].astype("Int64")
+    out["respondents"] = out["respondents"].astype("Int64")
+    out.attrs["withheld"] = int((~ok).sum())
+    return out
+
+
+def demographics_frame(ctx: ReportContext) -> pd.DataFrame:
+    """The overall index by sex, age group and employment type; groups under ``min_group`` withheld.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``dimension, dimension_name, group, group_name, estimate, ci_low, ci_high, n``;
+        ``attrs["withheld"]`` counts the groups withheld (still in the government's
+        figures).
+    """
+    cols = ["dimension", "dimension_name", "group", "group_name", "estimate", "ci_low",
+            "ci_high", "n"]  # fmt: skip
+    d = ctx.table("culture_demographics")
+    if d is None:
+        return _empty(cols)
+    ok = _shown(d, ctx.min_group)
+    i = 0 if ctx.lang == "id" else 1
+    dims = {k: v[i] for k, v in _DIMENSIONS.items()}
+    groups = {k: v[i] for k, v in _GROUPS.items()}
+    out = (
+        d[ok]
+        .assign(
+            dimension_name=lambda x: x["dimension"].map(dims).fillna(x["dimension"]),
+            group_name=lambda x: x["group"].map(groups).fillna(x["group"]),
+            _o=lambda x: x["dimension"].map({k: j for j, k in enumerate(_DIMENSIONS)}),
+        )
+        .sort_values(["_o", "group"], kind="stable")
+    )
+    out = out[cols].reset_index(drop=True)
+    out["n"] = out["n"].astype("Int64")
+    out.attrs["withheld"] = int((~ok).sum())
+    out.attrs["hide"] = ["dimension", "group"]
+    return out
+
+
+_DIMENSIONS = {"sex": ("Jenis kelamin", "Sex"), "age_group": ("Kelompok umur", "Age group"),
+               "employment_type": ("Status kepegawaian", "Employment type")}  # fmt: skip
+_GROUP_ORDER = ["L", "P", "<30", "30-39", "40-49", "50+", "PNS", "PPPK"]
+_GROUPS = {"L": ("Laki-laki", "Male"), "P": ("Perempuan", "Female"),
+           "PNS": ("PNS", "PNS (civil servant)"), "PPPK": ("PPPK", "PPPK (contract staff)")}  # fmt: skip

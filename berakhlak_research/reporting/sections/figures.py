@@ -27,6 +27,7 @@ from berakhlak_research.reporting.sections.satisfaction import (
     value_chain_frame,
 )
 from berakhlak_research.reporting.sections.summary import national_frame
+from berakhlak_research.reporting.sections.trends import trend_frame
 
 __all__ = ["FIGURES", "FIGURE_FORMATS", "encode_figure", "figure", "check_figure_format"]
 
@@ -97,7 +98,14 @@ def _fig_mediation(ctx):
     return mediation.mediation_diagram(value_chain_frame(ctx), lang=ctx.lang)
 
 
+def _fig_trends(ctx):
+    from berakhlak_research.plots import trends
+
+    return trends.value_trends(trend_frame(ctx), lang=ctx.lang)
+
+
 _FIGURE_ALT = {
+    "trends": "sec_trends",
     "service_priorities": "sec_service_priorities",
     "mediation": "sec_mediation",
     "programme_timeline": "sec_timeline",
@@ -124,6 +132,7 @@ FIGURES = {
     "stage_progress": _fig_stages,
     "mediation": _fig_mediation,
     "service_priorities": _fig_service_priorities,
+    "trends": _fig_trends,
 }
 """Figure name -> function(ctx) returning a matplotlib Figure or None (no data)."""
 

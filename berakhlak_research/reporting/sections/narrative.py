@@ -13,6 +13,7 @@ import pandas as pd
 
 from berakhlak_research import framework as fw
 from berakhlak_research.i18n import t
+from berakhlak_research.reporting import numbers
 from berakhlak_research.reporting.sections._common import _benchmarks, _scoring, _shown
 from berakhlak_research.reporting.sections._html import _fmt
 from berakhlak_research.reporting.sections.context import ReportContext
@@ -27,8 +28,14 @@ from berakhlak_research.reporting.sections.satisfaction import service_prioritie
 __all__ = ["summary_text_frame", "next_steps_frame"]
 
 
-def _ci(lo, hi) -> str:
-    return f"{_fmt(lo)}–{_fmt(hi)}"
+def _ci(lo, hi, lang: str) -> str:
+    return f"{_fmt(lo, lang=lang)}–{_fmt(hi, lang=lang)}"
+
+
+def _p(p: float, lang: str) -> str:
+    """'= 0.012' or '< 0.001' in the report's language (after the letter p)."""
+    text = numbers.p_value(p, lang)
+    return text if text.startswith("<") else f"= {text}"
 
 
 def _and(items: list[str], lang: str, more: int = 0) -> str:
@@ -100,45 +107,51 @@ def summary_text_frame(ctx: ReportContext) -> pd.DataFrame:
     if r:
         cat = fw.culture_category(float(np.clip(r["estimate"], 0, 100)))
         rows.append(("index", t("sum_index", lang, name=ctx.name, wave=ctx.wave,
-                                est=_fmt(r["estimate"]), ci=_ci(r["ci_low"], r["ci_high"]),
+                                est=_fmt(r["estimate"], lang=lang), ci=_ci(r["ci_low"], r["ci_high"], lang),
                                 cat=f"{cat.code} ({fw.label(cat, lang)})")))  # fmt: skip
     if b and pd.notna(b.get("rank_kind")):
         kind = fw.GOVERNMENT_KINDS.get(ctx.kind, (ctx.kind, ctx.kind))[0 if lang == "id" else 1]
-        rows.append(("rank", t("sum_rank", lang, rk=_fmt(b["rank_kind"], 0),
-                               nk=_fmt(b["n_kind"], 0), kind=kind.lower(),
-                               rn=_fmt(b["rank_national"], 0), nn=_fmt(b["n_national"], 0))))  # fmt: skip
+        rows.append(("rank", t("sum_rank", lang, rk=_fmt(b["rank_kind"], 0, lang=lang),
+                               nk=_fmt(b["n_kind"], 0, lang=lang), kind=kind.lower(),
+                               rn=_fmt(b["rank_national"], 0, lang=lang), nn=_fmt(b["n_national"], 0, lang=lang))))  # fmt: skip
     ch = _changed(b) if b else None
     if ch is not None:
         way, p = ch
         key = {"up": "sum_change_up", "down": "sum_change_down", "same": "sum_change_same"}[way]
         rows.append(("change", t(key, lang, prev=int(b.get("previous_wave", ctx.wave - 1)),
-                                 abs=_fmt(abs(b["change"])), ci=_ci(b["change_ci_low"],
-                                                                    b["change_ci_high"]),
-                                 p=f"{p:.3f}")))  # fmt: skip
+                                 abs=_fmt(abs(b["change"]), lang=lang), ci=_ci(b["change_ci_low"],
+                                                                    b["change_ci_high"], lang),
+                                 p=_p(p, lang))))  # fmt: skip
     vp = value_profile_frame(ctx)
     vp = vp[vp["estimate"].notna()]
     if len(vp) >= 2:
         best, worst = vp.loc[vp["estimate"].idxmax()], vp.loc[vp["estimate"].idxmin()]
         rows.append(("values", t("sum_values", lang, best=best["value_name"],
-                                 bv=_fmt(best["estimate"]), bm=_fmt(best["peer_median"]),
-                                 worst=worst["value_name"], wv=_fmt(worst["estimate"]),
-                                 wm=_fmt(worst["peer_median"]))))  # fmt: skip
+                                 bv=_fmt(best["estimate"], lang=lang), bm=_fmt(best["peer_median"], lang=lang),
+                                 worst=worst["value_name"], wv=_fmt(worst["estimate"], lang=lang),
+                                 wm=_fmt(worst["peer_median"], lang=lang))))  # fmt: skip
     wb = weakest_behaviours_frame(ctx, k=3)
     if len(wb):
-        items = [f"{c} ({_fmt(e)})" for c, e in zip(wb["behaviour"], wb["estimate"], strict=True)]
+        items = [
+            f"{c} ({_fmt(e, lang=lang)})"
+            for c, e in zip(wb["behaviour"], wb["estimate"], strict=True)
+        ]
         rows.append(("behaviours", t("sum_behaviours", lang, items=_and(items, lang))))
     if ik:
         band = fw.ikm_band(float(np.clip(ik["estimate"], 25, 100)),
                            str(ik.get("method_version", "2017")))  # fmt: skip
-        rows.append(("ikm", t("sum_ikm", lang, wave=ctx.wave, est=_fmt(ik["estimate"]),
-                              ci=_ci(ik["ci_low"], ik["ci_high"]),
+        rows.append(("ikm", t("sum_ikm", lang, wave=ctx.wave, est=_fmt(ik["estimate"], lang=lang),
+                              ci=_ci(ik["ci_low"], ik["ci_high"], lang),
                               band=f"{band.code} ({fw.label(band, lang)})")))  # fmt: skip
     el, top = _standout_elements(ctx)
     if len(el) >= 2:
-        lo, hi = _fmt(100 * el["importance"].min()), _fmt(100 * el["importance"].max())
+        lo, hi = (
+            _fmt(100 * el["importance"].min(), lang=lang),
+            _fmt(100 * el["importance"].max(), lang=lang),
+        )
         if len(top):
             names = [
-                f"{n} ({_fmt(100 * x)} %)"
+                f"{n} ({_fmt(100 * x, lang=lang)} %)"
                 for n, x in zip(top["driver_name"].head(2), top["importance"], strict=False)
             ]
             rows.append(("elements", t("sum_elements", lang, items=_and(names, lang),
@@ -184,7 +197,7 @@ def next_steps_frame(ctx: ReportContext, max_units: int = 5) -> pd.DataFrame:
             f"{c} “{x}”" for c, x in zip(mine["behaviour"], mine["behaviour_text"], strict=True)
         ]
         rows.append(("value", t("next_value", lang, value=worst["value_name"],
-                                est=_fmt(worst["estimate"]), med=_fmt(worst["peer_median"]),
+                                est=_fmt(worst["estimate"], lang=lang), med=_fmt(worst["peer_median"], lang=lang),
                                 items=_and(items, lang) or "—")))  # fmt: skip
     b = _headline(ctx)["bench"]
     med = b.get("peer_median_kind", np.nan) if b else np.nan
@@ -195,17 +208,17 @@ def next_steps_frame(ctx: ReportContext, max_units: int = 5) -> pd.DataFrame:
             names = below["unit_name"].head(max_units).tolist()
             more = len(below) - len(names)
             text = _and(names, lang, more)
-            rows.append(("units", t("next_units", lang, med=_fmt(med), k=len(below),
+            rows.append(("units", t("next_units", lang, med=_fmt(med, lang=lang), k=len(below),
                                     n=len(units), units=text)))  # fmt: skip
         else:
-            rows.append(("units", t("next_units_none", lang, med=_fmt(med))))
+            rows.append(("units", t("next_units_none", lang, med=_fmt(med, lang=lang))))
     el, top = _standout_elements(ctx)
     if len(el):
         # an element clearly above the equal share; else, none stands out: the lowest score
         e = top.iloc[0] if len(top) else el.loc[el["performance"].idxmin()]
         key = "next_service" if len(top) else "next_service_lowest"
         rows.append(("service", t(key, lang, element=e["driver_name"],
-                                  score=_fmt(e["performance"]))))  # fmt: skip
+                                  score=_fmt(e["performance"], lang=lang))))  # fmt: skip
     sp = stage_progress_frame(ctx)
     nxt = sp[~sp["reached"]] if len(sp) else sp
     if len(nxt):

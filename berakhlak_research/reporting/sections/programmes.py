@@ -111,6 +111,7 @@ def stage_progress_frame(ctx: ReportContext) -> pd.DataFrame:
     )
     out = out[cols].reset_index(drop=True)
     out.attrs["hide"] = ["reached"]
+    out.attrs["headers"] = {"stage": "col_stage_no", "reached": "col_reached_flag"}
     return out
 
 
@@ -226,7 +227,7 @@ def programme_effects_frame(ctx: ReportContext) -> pd.DataFrame:
     out.attrs["unit_clustered"] = d.attrs.get("unit_clustered", False)
     out.attrs["n_governments"] = g
     out.attrs["hide"] = ["estimator"]
-    out.attrs["headers"] = {"estimate": "col_effect"}
+    out.attrs["headers"] = {"estimator": "col_code", "estimate": "col_effect"}
     out.attrs["notes"] = [("pooled_note", {"g": g, "name": ctx.name})]
     if g < 20:  # the few-clusters rule of models.did (min_clusters=20)
         wild = "wild_cluster_bootstrap" in d.attrs.get("inference", [])

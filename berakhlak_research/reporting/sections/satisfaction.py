@@ -76,7 +76,7 @@ def _drivers_frame(ctx: ReportContext, target: str) -> pd.DataFrame:
     out.attrs["headers"] = {"driver_name": "col_value" if target == "culture" else "col_element"}
     out.attrs["digits"] = {"ci": 3, "importance": 3}
     note = "prio_scoring_culture" if target == "culture" else "prio_scoring_ikm"
-    out.attrs["notes"] = [(note, {"k": len(out), "eq": _fmt(100 * equal, 1)})]
+    out.attrs["notes"] = [(note, {"k": len(out), "eq": _fmt(100 * equal, 1, lang=ctx.lang)})]
     return out
 
 
@@ -228,14 +228,14 @@ def link_frame(ctx: ReportContext) -> pd.DataFrame:
         main = lk[lk["model"] == lk["model"].iloc[0]] if len(lk) else lk
     out = main[cols].reset_index(drop=True)
     out.attrs["hide"] = ["model"]
-    out.attrs["headers"] = {"estimate": "col_slope", "model_name": "col_model"}
+    out.attrs["headers"] = {"model": "col_code", "estimate": "col_slope", "model_name": "col_model"}
     out.attrs["digits"] = {"estimate": 2, "ci": 2}
     over = out[main["value"].to_numpy() == "overall"]
     if len(over):
         r = over.iloc[0]
         out.attrs["notes"] = [("link_sentence", {
-            "x": _fmt(r["estimate"], 2), "lo": _fmt(r["ci_low"], 2), "hi": _fmt(r["ci_high"], 2),
-            "ten": _fmt(10 * r["estimate"], 1), "n": _fmt(r["n"], 0), "model": r["model_name"],
+            "x": _fmt(r["estimate"], 2, lang=ctx.lang), "lo": _fmt(r["ci_low"], 2, lang=ctx.lang), "hi": _fmt(r["ci_high"], 2, lang=ctx.lang),
+            "ten": _fmt(10 * r["estimate"], 1, lang=ctx.lang), "n": _fmt(r["n"], 0, lang=ctx.lang), "model": r["model_name"],
         })]  # fmt: skip
     return out
 
@@ -255,14 +255,14 @@ def link_models_frame(ctx: ReportContext) -> pd.DataFrame:
         return _empty(cols)
     out = lk[cols].reset_index(drop=True)
     out.attrs["hide"] = ["model"]
-    out.attrs["headers"] = {"estimate": "col_slope", "model_name": "col_model"}
+    out.attrs["headers"] = {"model": "col_code", "estimate": "col_slope", "model_name": "col_model"}
     out.attrs["digits"] = {"estimate": 2, "ci": 2}
     notes = []
     for m in dict.fromkeys(out["model"]):
         k = out[out["model"] == m]
         key = f"model_note_{m}"
         if key in STRINGS:
-            notes.append((key, {"n": _fmt(k["n"].max(), 0)}))
+            notes.append((key, {"n": _fmt(k["n"].max(), 0, lang=ctx.lang)}))
     out.attrs["notes"] = notes
     return out
 
@@ -299,8 +299,8 @@ def value_chain_frame(ctx: ReportContext) -> pd.DataFrame:
     share = ind / tot if pd.notna(ind) and pd.notna(tot) and tot != 0 else np.nan
     out.attrs["indirect_share"] = share
     out.attrs["hide"] = ["path"]
-    out.attrs["headers"] = {"estimate": "col_effect"}
+    out.attrs["headers"] = {"path": "col_code", "path_name": "col_path", "estimate": "col_effect"}
     if pd.notna(share):
         out.attrs["notes"] = [("indirect_share_note", {
-            "share": _fmt(100 * share, 0), "ind": _fmt(ind), "tot": _fmt(tot)})]  # fmt: skip
+            "share": _fmt(100 * share, 0, lang=ctx.lang), "ind": _fmt(ind, lang=ctx.lang), "tot": _fmt(tot, lang=ctx.lang)})]  # fmt: skip
     return out

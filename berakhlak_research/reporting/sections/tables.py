@@ -7,7 +7,10 @@ from berakhlak_research.i18n import t
 from berakhlak_research.reporting.sections._html import Html, _esc, _header, _html_table, note
 from berakhlak_research.reporting.sections.context import ReportContext
 from berakhlak_research.reporting.sections.culture import (
+    demographics_frame,
+    item_results_frame,
     published_frame,
+    response_rates_frame,
     units_frame,
     value_profile_frame,
     weakest_behaviours_frame,
@@ -42,12 +45,25 @@ from berakhlak_research.reporting.sections.summary import (
     national_frame,
     summary_frame,
 )
+from berakhlak_research.reporting.sections.trends import (
+    behaviour_changes_frame,
+    changes_frame,
+    trend_frame,
+    unit_changes_frame,
+)
 
 __all__ = ["FRAMES", "TEXTS", "show", "text", "save_outputs"]
 
 FRAMES = {
     "summary": summary_frame,
     "value_profile": value_profile_frame,
+    "item_results": item_results_frame,
+    "response_rates": response_rates_frame,
+    "demographics": demographics_frame,
+    "trend": trend_frame,
+    "changes": changes_frame,
+    "behaviour_changes": behaviour_changes_frame,
+    "unit_changes": unit_changes_frame,
     "published": published_frame,
     "units": units_frame,
     "weakest_behaviours": weakest_behaviours_frame,
@@ -109,9 +125,13 @@ def show(ctx: ReportContext, name: str) -> Html:
     # further notes a frame asks for: (i18n key, fields) pairs
     notes += [t(key, ctx.lang, **fields) for key, fields in df.attrs.get("notes", [])]
     own = df.attrs.get("headers", {})
-    ctx.shown[name] = df.rename(
-        columns=lambda c: t(own[c], ctx.lang) if c in own else _header(c, ctx.lang)
-    )
+    heads = [t(own[c], ctx.lang) if c in own else _header(c, ctx.lang) for c in df.columns]
+    # two columns under one header would break the exports: the second keeps its name too
+    seen: set = set()
+    for i, (c, h) in enumerate(zip(df.columns, heads, strict=True)):
+        heads[i] = h if h not in seen else f"{h} ({c})"
+        seen.add(heads[i])
+    ctx.shown[name] = df.set_axis(heads, axis=1)
     return _html_table(df, ctx.lang, name, notes)
 
 

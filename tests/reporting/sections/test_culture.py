@@ -71,3 +71,42 @@ def test_published_index_beside_ours(fixture, tmp_path, lang):
     # a government without a published row: no table
     other = views.open_report(res, "35.14", 0, lang, MIN_GROUP)
     assert views.published_frame(other).empty
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_item_results_for_all_21_behaviours(fixture, lang):
+    from berakhlak_research import framework as fw
+    from berakhlak_research import regions
+
+    ctx = views.open_report(fixture["results"], "35.75", 0, lang, MIN_GROUP)
+    f = views.item_results_frame(ctx)
+    assert list(f["behaviour"]) == list(fw.BEHAVIOUR_CODES)
+    np.testing.assert_allclose(f[["unfavourable", "neutral", "favourable"]].sum(axis=1), 100)
+    it = pd.read_parquet(fixture["results"] / "culture_item_shares.parquet")
+    own = it[(it["gov_code"] == "35.75") & (it["wave"] == ctx.wave)].set_index("behaviour")
+    np.testing.assert_allclose(
+        f.set_index("behaviour")["favourable"], own.loc[f["behaviour"], "favourable"]
+    )
+    kind = it["gov_code"].map(regions.governments().set_index("code")["kind"])
+    peers = it[(it["wave"] == ctx.wave) & (kind == ctx.kind) & ~it["suppressed"]]
+    med = peers.groupby("behaviour")["favourable"].median()
+    np.testing.assert_allclose(f.set_index("behaviour")["peer_median"], med.loc[f["behaviour"]])
+    assert (f["peer_q75"] >= f["peer_median"]).all()
+
+
+def test_response_rates_and_demographics_withhold_small_groups(fixture):
+    ctx = views.open_report(fixture["results"], "35.75", 0, "en", MIN_GROUP)
+    r = views.response_rates_frame(ctx)
+    units = pd.read_parquet(fixture["results"] / "units.parquet")
+    mine = units[units["gov_code"] == "35.75"]
+    assert r["unit_name"].iloc[-1] == "Whole government"
+    assert r["headcount"].iloc[-1] == mine["headcount"].sum()
+    body = r.iloc[:-1]
+    assert (body["respondents"] >= MIN_GROUP).all() and r.attrs["withheld"] >= 1
+    assert len(body) + r.attrs["withheld"] == len(mine)
+    np.testing.assert_allclose(r["rate"], 100 * r["respondents"] / r["headcount"])
+    d = views.demographics_frame(ctx)
+    assert set(d["dimension"]) <= {"sex", "age_group", "employment_type"}
+    assert (d["n"] >= MIN_GROUP).all() and d.attrs["withheld"] >= 1  # the rare PPPK group
+    html = views.show(ctx, "demographics")
+    assert "withheld" in html and "Female" in html

@@ -28,7 +28,10 @@ def test_summary_sentences_come_from_the_tables(fixture, lang):
     g = ci[(ci["level"] == "government") & (ci["gov_code"] == "35.75") & (ci["wave"] == ctx.wave)
            & (ci["scoring"] == views.SCORING)].set_index("value")  # fmt: skip
     o = g.loc["overall"]
-    assert _fmt(o["estimate"]) in by["index"] and _fmt(o["ci_low"]) in by["index"]
+    assert (
+        _fmt(o["estimate"], lang=lang) in by["index"]
+        and _fmt(o["ci_low"], lang=lang) in by["index"]
+    )
     assert fw.culture_category(o["estimate"]).code in by["index"]
     vals = g.loc[list(fw.VALUE_CODES), "estimate"]
     names = {v.code: (v.name_id if lang == "id" else v.name_en) for v in fw.VALUES}
@@ -37,7 +40,7 @@ def test_summary_sentences_come_from_the_tables(fixture, lang):
     word = {("en", True): "significant change", ("en", False): "not changed significantly",
             ("id", True): "perubahan yang signifikan", ("id", False): "tidak berubah"}  # fmt: skip
     assert word[(lang, bool(b["change_p_value"] < 0.05))] in by["change"]
-    assert _fmt(abs(b["change"])) in by["change"]
+    assert _fmt(abs(b["change"]), lang=lang) in by["change"]
     assert f"{int(b['rank_kind'])}" in by["rank"] and f"{int(b['n_national'])}" in by["rank"]
     weakest = views.weakest_behaviours_frame(ctx, k=3)
     assert all(c in by["behaviours"] for c in weakest["behaviour"])

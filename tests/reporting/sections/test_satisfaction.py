@@ -21,7 +21,7 @@ def test_body_shows_one_labelled_model_and_reads_its_slope(fixture, lang):
     over = primary.set_index("value").loc["overall"]
     html = views.show(ctx, "culture_ikm_link")
     sentence = "one point more culture index goes with" if lang == "en" else "satu poin indeks"
-    assert sentence in html and _fmt(over["estimate"], 2) in html
+    assert sentence in html and _fmt(over["estimate"], 2, lang=lang) in html
     assert "within_unit" not in html  # labels, not codes
     models = views.link_models_frame(ctx)
     assert set(models["model"]) == set(raw["model"])
@@ -41,7 +41,7 @@ def test_mediation_paths_labelled_with_indirect_share(fixture, lang):
     share = raw.loc["indirect", "estimate"] / raw.loc["total", "estimate"]
     assert vc.attrs["indirect_share"] == pytest.approx(share)
     html = views.show(ctx, "value_chain")
-    assert f"{_fmt(100 * share, 0)} %" in html
+    assert f"{_fmt(100 * share, 0, lang=lang)} %" in html
     fig = views.figure(ctx, "mediation", fmt="svg")
     assert "<img" in fig
     svg = ctx.figures[-1][2].decode()

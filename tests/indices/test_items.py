@@ -1,0 +1,50 @@
+"""Answer shares per behaviour and the index by demographic group, against hand computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from berakhlak_research import framework as fw
+from berakhlak_research.indices import demographic_index, item_shares
+
+
+def _resp(answers: list[int], sex: list[str]) -> pd.DataFrame:
+    d = pd.DataFrame({b: answers for b in fw.BEHAVIOUR_CODES})
+    d.insert(0, "gov_code", "35.75")
+    d.insert(1, "wave", 2025)
+    d["sex"] = sex
+    return d
+
+
+def test_item_shares_by_hand_with_weights():
+    d = _resp([1, 3, 4, 5, 2, 4], ["L"] * 6)
+    d.loc[4, "BP1"] = np.nan  # a missing answer leaves the denominator
+    w = np.array([1.0, 2.0, 1.0, 1.0, 5.0, 1.0])
+    s = item_shares(d, w, min_group=5).set_index("behaviour")
+    bp1 = s.loc["BP1"]
+    assert bp1["n"] == 5
+    assert bp1["unfavourable"] == pytest.approx(100 * 1 / 6)
+    assert bp1["neutral"] == pytest.approx(100 * 2 / 6)
+    assert bp1["favourable"] == pytest.approx(100 * 3 / 6)
+    ak1 = s.loc["AK1"]  # the weight-5 answer 2 counts here
+    assert ak1["unfavourable"] == pytest.approx(100 * 6 / 11)
+    np.testing.assert_allclose(s[["unfavourable", "neutral", "favourable"]].sum(axis=1), 100)
+    # under the threshold: withheld
+    small = item_shares(d, w, min_group=10)
+    assert small["suppressed"].all() and small["favourable"].isna().all()
+
+
+def test_demographic_index_by_hand():
+    d = _resp([5, 4, 1, 1, 1, 2, 3, 4, 4, 4], ["L"] * 5 + ["P"] * 5)
+    d.loc[0, "BP1"] = 1  # respondent 0: 20 of 21 favourable
+    out = demographic_index(d, min_group=5).set_index(["dimension", "group"])
+    scores = np.array([100 * 20 / 21, 100, 0, 0, 0])
+    male = out.loc[("sex", "L")]
+    assert male["estimate"] == pytest.approx(scores.mean())
+    se = np.sqrt(((scores - scores.mean()) ** 2).sum() * 5 / 4) / 5
+    assert male["se"] == pytest.approx(se)
+    assert out.loc[("sex", "P"), "estimate"] == pytest.approx(60.0)
+    assert (out["n"] == 5).all()
+    assert demographic_index(d, min_group=6)["estimate"].isna().all()
