@@ -139,3 +139,16 @@ def test_sheet_names_are_valid_and_distinct(tmp_path):
     path = outputs.write_xlsx(tmp_path / "a.xlsx", {"a/b": df, "A?B": df, "x" * 40: df})
     names = openpyxl.load_workbook(path).sheetnames
     assert names == ["ab", "AB (2)", "x" * 31]
+
+
+def test_repeated_headers_stay_distinct_columns(tmp_path):
+    # a code column beside its name column under one header (estimator, estimator_name)
+    df = pd.DataFrame(
+        [["twfe", "TWFE", 1.5], ["=x", "Y", 2.5]], columns=["Penduga", "Penduga", "Efek"]
+    )
+    out = outputs.write_tables(tmp_path, {"programme_effects": df}, lang="id")
+    ws = openpyxl.load_workbook(out["xlsx"])["Dampak program"]
+    assert [c.value for c in ws[1]] == ["Penduga (Kode)", "Penduga", "Efek"]
+    assert [c.value for c in ws[3]] == ["'=x", "Y", 2.5]
+    csv = pd.read_csv(tmp_path / "programme_effects.csv")
+    assert list(csv.columns) == ["Penduga (Kode)", "Penduga", "Efek"]
