@@ -51,7 +51,7 @@ _LEAD = re.compile(r"^[=+\-@\t\r]")
 _EXPORT_HEADERS = {
     "ci_low": "col_ci_low", "ci_high": "col_ci_high", "se": "col_se",
     "element": "col_element_code", "total": "col_total", "gov_code": "col_gov_code",
-    "p_value": "col_p", "estimate": "col_estimate", "n": "col_n",
+    "p_value": "col_p", "estimate": "col_estimate", "n": "col_n", "reached": "col_reached",
 }  # fmt: skip
 # codes in cells -> i18n key of their name
 _EXPORT_VALUES = {"staggered_att": "export_est_staggered_att", "twfe": "export_est_twfe"}
@@ -72,32 +72,25 @@ def neutralise(text):
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with every text cell passed through :func:`neutralise` (headers too)."""
     out = df.copy()
-    for c in out.columns:
-        s = out[c]
+    for i in range(out.shape[1]):  # by position: headers may repeat
+        s = out.iloc[:, i]
         if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
             text = s.map(lambda v: v if isinstance(v, str) else None).astype("string")
             hit = text.str.contains(_LEAD, na=False).to_numpy()
             if hit.any():
                 s = s.astype(object).copy()
                 s[hit] = "'" + text[hit].astype(str)
-                out[c] = s
+                out.isetitem(i, s)
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 
 
-def unique_headers(columns) -> list[str]:
-    """Headers made unique: a repeat gets " (2)", " (3)", ...
-
-    Two columns can translate to the same header (a code and its name both read
-    "Estimator"); a workbook or CSV with two equal headers is ambiguous, and
-    pandas would hand back both columns where one was asked for.
-    """
-    seen: dict[str, int] = {}
-    out = []
-    for c in map(str, columns):
-        seen[c] = seen.get(c, 0) + 1
-        out.append(c if seen[c] == 1 else f"{c} ({seen[c]})")
-    return out
+def _distinct(headers: list[str], lang: str) -> list[str]:
+    # a frame may keep a code column beside its name column under one header
+    # (estimator + estimator_name -> "Estimator"); the earlier ones are the codes
+    last = {h: i for i, h in enumerate(headers)}
+    code = t("col_code", lang)
+    return [h if last[h] == i else f"{h} ({code})" for i, h in enumerate(headers)]
 
 
 def export_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -115,14 +108,22 @@ def export_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     pandas.DataFrame
         The same rows and values (numbers at full precision), leftover raw
         column names (``ci_low``, ``ci_high``, ``element``, ...) and estimator
-        codes in the report's language, every text cell safe for spreadsheets.
+        codes in the report's language, headers distinct (a code column that
+        shares its name column's header is marked "(Code)"), every text cell
+        safe for spreadsheets.
     """
-    out = df.rename(columns=lambda c: t(_EXPORT_HEADERS[c], lang) if c in _EXPORT_HEADERS else c)
-    out.columns = unique_headers(out.columns)
+    heads = [
+        t(_EXPORT_HEADERS[c], lang) if c in _EXPORT_HEADERS and _EXPORT_HEADERS[c] in STRINGS
+        else str(c)
+        for c in df.columns
+    ]  # fmt: skip
+    out = df.copy()
+    out.columns = _distinct(heads, lang)
     codes = {k: t(v, lang) for k, v in _EXPORT_VALUES.items()}
-    for c in out.columns:
-        if pd.api.types.is_object_dtype(out[c]) or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].replace(codes)
+    for i in range(out.shape[1]):
+        s = out.iloc[:, i]
+        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
+            out.isetitem(i, s.replace(codes))
     return neutralise_frame(out)
 
 

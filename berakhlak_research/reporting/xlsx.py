@@ -166,8 +166,13 @@ def _width(header, series: pd.Series, style: int) -> float:
 
 def _sheet_xml(df: pd.DataFrame, lang: str, wrap: bool = False) -> str:
     cols = list(df.columns)
-    styles = [_XF_WRAP if wrap else _column_style(c, df[c], lang) for c in cols]
-    widths = [_width(c, df[c], s) for c, s in zip(cols, styles, strict=True)]
+    # columns by position: headers may repeat
+    styles = [
+        _XF_WRAP if wrap else _column_style(c, df.iloc[:, i], lang) for i, c in enumerate(cols)
+    ]
+    widths = [
+        _width(c, df.iloc[:, i], s) for i, (c, s) in enumerate(zip(cols, styles, strict=True))
+    ]
     head = (
         '<row r="1">'
         + "".join(_cell(f"{_col(c)}1", str(h), _XF_HEADER) for c, h in enumerate(cols))

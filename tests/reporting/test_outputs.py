@@ -141,12 +141,14 @@ def test_sheet_names_are_valid_and_distinct(tmp_path):
     assert names == ["ab", "AB (2)", "x" * 31]
 
 
-def test_headers_that_translate_alike_stay_apart():
-    """A code and its name can both read "Estimator": the export keeps two columns."""
-    from berakhlak_research.reporting.outputs import export_frame, unique_headers
-
-    assert unique_headers(["a", "b", "a", "a"]) == ["a", "b", "a (2)", "a (3)"]
-    df = pd.DataFrame([["twfe", "TWFE", 1.5]], columns=["Estimator", "Estimator", "x"])
-    out = export_frame(df, "en")
-    assert list(out.columns) == ["Estimator", "Estimator (2)", "x"]
-    assert out.iloc[0].tolist()[2] == 1.5
+def test_repeated_headers_stay_distinct_columns(tmp_path):
+    # a code column beside its name column under one header (estimator, estimator_name)
+    df = pd.DataFrame(
+        [["twfe", "TWFE", 1.5], ["=x", "Y", 2.5]], columns=["Penduga", "Penduga", "Efek"]
+    )
+    out = outputs.write_tables(tmp_path, {"programme_effects": df}, lang="id")
+    ws = openpyxl.load_workbook(out["xlsx"])["Dampak program"]
+    assert [c.value for c in ws[1]] == ["Penduga (Kode)", "Penduga", "Efek"]
+    assert [c.value for c in ws[3]] == ["'=x", "Y", 2.5]
+    csv = pd.read_csv(tmp_path / "programme_effects.csv")
+    assert list(csv.columns) == ["Penduga (Kode)", "Penduga", "Efek"]

@@ -253,7 +253,7 @@ def _lang(rel: Path) -> str:
 
 
 def test_exports_speak_the_readers_language(hostile_batch):
-    """CSV headers (both flavours), XLSX headers and sheet names: translated, no identifiers."""
+    """CSV headers (both flavours), XLSX headers and sheet names, figure text: no identifiers."""
     from berakhlak_research.i18n import STRINGS
 
     out = hostile_batch["out"]
@@ -277,6 +277,13 @@ def test_exports_speak_the_readers_language(hostile_batch):
         ]
         for ws in wb.worksheets:
             bad += [f"{rel}!{ws.title}: {x}" for x in _raw(c.value for c in ws[1])]
+    import html
+
+    svgs = sorted(out.rglob("*.svg"))
+    assert len(svgs) >= 6
+    for f in svgs:
+        texts = re.findall(r"<text[^>]*>([^<]*)</text>", f.read_text(encoding="utf-8"))
+        bad += [f"{f.relative_to(out)}: {x}" for x in _raw(html.unescape(t) for t in texts)]
     assert not bad, "\n".join(bad)
 
 
