@@ -38,6 +38,7 @@ __all__ = [
     "regions",
     "periods",
     "schemas",
+    "keys",
     "exceptions",
     "paths",
     "io",

@@ -18,4 +18,4 @@ text is :mod:`berakhlak_research.i18n` (top level, because upstream code and the
 plots use them too).
 """
 
-__all__ = ["views", "runner", "export"]
+__all__ = ["views", "runner", "xlsx", "sections", "export"]
