@@ -159,11 +159,18 @@ def write_pages(out: Path) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     mods = public_modules()
     home = homes()
+    changed = False
     for modname in mods:
         text = _page(modname, home)
         path = out / f"{modname}.rst"
         if not path.exists() or path.read_text() != text:  # unchanged pages stay cached
             path.write_text(text)
+            changed = True
+    for stale in out.glob("berakhlak_research*.rst"):  # a module that no longer exists
+        if stale.stem not in mods:
+            stale.unlink()
+            changed = True
+    write_pages.changed = changed
     index = [
         "API reference",
         "=============",
@@ -284,6 +291,14 @@ def setup(app):
         write_pages(Path(app.srcdir) / "api")
         write_tutorials_toc(Path(app.srcdir))
 
+    def _outdated(app, env, added, changed, removed):
+        # A name that moved between pages keeps its old registration in a cached
+        # page; when any API page changed, every API page is read again.
+        if getattr(write_pages, "changed", False):
+            return [d for d in env.found_docs if d.startswith("api/")]
+        return []
+
     app.connect("builder-inited", _write)
+    app.connect("env-get-outdated", _outdated)
     app.connect("missing-reference", resolve_reference)
     return {"parallel_read_safe": True}
