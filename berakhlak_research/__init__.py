@@ -8,6 +8,7 @@ Domain and data contract
     :mod:`.tables` (canonical tables and columns), :mod:`.regions`
     (governments and region codes), :mod:`.periods` (SKM periods),
     :mod:`.schemas` (validation), :mod:`.keys` (the government-unit key),
+    :mod:`.vocabulary` (one argument vocabulary for every public statistic),
     :mod:`.exceptions`, :mod:`.paths`.
 Data and statistics
     :mod:`.io` (read, validate and ingest raw exports), :mod:`.simulate`
@@ -39,6 +40,7 @@ __all__ = [
     "periods",
     "schemas",
     "keys",
+    "vocabulary",
     "exceptions",
     "paths",
     "io",
