@@ -190,10 +190,10 @@ def write_pages(out: Path) -> list[str]:
     return mods
 
 
-def _candidates(target: str, current: str | None) -> list[str]:
+def _candidates(target: str, current: str | None, cls: str | None = None) -> list[str]:
     """Full names a package-relative reference may mean, the nearest first."""
     target = target.lstrip(".~")
-    out = []
+    out = [f"{current}.{cls}.{target}"] if current and cls else []  # a method's own class
     parts = (current or PACKAGE).split(".")
     for i in range(len(parts), 0, -1):
         out.append(".".join(parts[:i]) + "." + target)
@@ -246,20 +246,21 @@ def resolve_reference(app, env, node, contnode):
     if node.get("refdomain") != "py":
         return None
     domain = env.get_domain("py")
-    target, current = node["reftarget"], node.get("py:module")
+    target, current, cls = node["reftarget"], node.get("py:module"), node.get("py:class")
 
     def link(full: str):
         found = domain.resolve_any_xref(env, node["refdoc"], app.builder, full, node, contnode)
         return found[0][1] if found else None
 
-    for full in _candidates(target, current):
+    for full in _candidates(target, current, cls):
         if full in domain.objects:
             return link(full)
     suffix = "." + target.lstrip(".~")
     matches = [k for k in domain.objects if k.startswith(PACKAGE) and k.endswith(suffix)]
     if len({(domain.objects[k].docname, domain.objects[k].node_id) for k in matches}) == 1:
         return link(matches[0])
-    if any(_exists(full) for full in _candidates(target, current)) or _defined_somewhere(target):
+    candidates = _candidates(target, current, cls)
+    if any(_exists(full) for full in candidates) or _defined_somewhere(target):
         return contnode  # real but undocumented: code text, no link
     return None
 
