@@ -64,7 +64,7 @@ numpydoc_validation_checks: set[str] = set()
 nitpicky = True
 # Names from outside the project cannot be resolved offline (no intersphinx).
 nitpick_ignore_regex = [
-    (r"py:.*", r"(pandas|pd|numpy|np|scipy|statsmodels|matplotlib|pyarrow|dask|distributed|argparse|pathlib|os|collections|typing|datetime|concurrent|multiprocessing|nbformat)\..*"),
+    (r"py:.*", r"(pandas|pd|numpy|np|scipy|statsmodels|matplotlib|pyarrow|dask|distributed|argparse|pathlib|os|collections|typing|datetime|concurrent|multiprocessing|nbformat|inspect|functools|dataclasses|json|re|tomllib)\..*"),
     (r"py:class", r"(optional|default.*|array-like|array_like|callable|sequence|iterable|mapping|path|path-like|scalar)"),
 ]  # fmt: skip
 

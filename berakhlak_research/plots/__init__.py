@@ -5,6 +5,12 @@
 - :mod:`berakhlak_research.plots.did`: event-study plot, cohort effects, dose.
 - :mod:`berakhlak_research.plots.value_chain`: unit effects from the multilevel
   model, importance-performance matrix, culture vs IKM scatter.
+- :mod:`berakhlak_research.plots.programmes`: a government's programme
+  timeline and the seven stages.
+- :mod:`berakhlak_research.plots.mediation`: the path diagram programme ->
+  work culture -> IKM with each path's estimate.
+- :mod:`berakhlak_research.plots.priorities`: driver importance with its
+  bootstrap interval against the equal share.
 
 Every function takes tidy results tables and returns a matplotlib Figure;
 :func:`literal_text` makes a figure draw text from data as typed (no mathtext).
@@ -12,4 +18,12 @@ Every function takes tidy results tables and returns a matplotlib Figure;
 
 from berakhlak_research.plots._layout import literal_text
 
-__all__ = ["culture", "did", "value_chain", "literal_text"]
+__all__ = [
+    "culture",
+    "did",
+    "value_chain",
+    "programmes",
+    "mediation",
+    "priorities",
+    "literal_text",
+]

@@ -159,11 +159,18 @@ def write_pages(out: Path) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     mods = public_modules()
     home = homes()
+    changed = False
     for modname in mods:
         text = _page(modname, home)
         path = out / f"{modname}.rst"
         if not path.exists() or path.read_text() != text:  # unchanged pages stay cached
             path.write_text(text)
+            changed = True
+    for stale in out.glob("berakhlak_research*.rst"):  # a module that no longer exists
+        if stale.stem not in mods:
+            stale.unlink()
+            changed = True
+    write_pages.changed = changed
     index = [
         "API reference",
         "=============",
@@ -183,10 +190,10 @@ def write_pages(out: Path) -> list[str]:
     return mods
 
 
-def _candidates(target: str, current: str | None) -> list[str]:
+def _candidates(target: str, current: str | None, cls: str | None = None) -> list[str]:
     """Full names a package-relative reference may mean, the nearest first."""
     target = target.lstrip(".~")
-    out = []
+    out = [f"{current}.{cls}.{target}"] if current and cls else []  # a method's own class
     parts = (current or PACKAGE).split(".")
     for i in range(len(parts), 0, -1):
         out.append(".".join(parts[:i]) + "." + target)
@@ -239,20 +246,21 @@ def resolve_reference(app, env, node, contnode):
     if node.get("refdomain") != "py":
         return None
     domain = env.get_domain("py")
-    target, current = node["reftarget"], node.get("py:module")
+    target, current, cls = node["reftarget"], node.get("py:module"), node.get("py:class")
 
     def link(full: str):
         found = domain.resolve_any_xref(env, node["refdoc"], app.builder, full, node, contnode)
         return found[0][1] if found else None
 
-    for full in _candidates(target, current):
+    for full in _candidates(target, current, cls):
         if full in domain.objects:
             return link(full)
     suffix = "." + target.lstrip(".~")
     matches = [k for k in domain.objects if k.startswith(PACKAGE) and k.endswith(suffix)]
     if len({(domain.objects[k].docname, domain.objects[k].node_id) for k in matches}) == 1:
         return link(matches[0])
-    if any(_exists(full) for full in _candidates(target, current)) or _defined_somewhere(target):
+    candidates = _candidates(target, current, cls)
+    if any(_exists(full) for full in candidates) or _defined_somewhere(target):
         return contnode  # real but undocumented: code text, no link
     return None
 
@@ -284,6 +292,14 @@ def setup(app):
         write_pages(Path(app.srcdir) / "api")
         write_tutorials_toc(Path(app.srcdir))
 
+    def _outdated(app, env, added, changed, removed):
+        # A name that moved between pages keeps its old registration in a cached
+        # page; when any API page changed, every API page is read again.
+        if getattr(write_pages, "changed", False):
+            return [d for d in env.found_docs if d.startswith("api/")]
+        return []
+
     app.connect("builder-inited", _write)
+    app.connect("env-get-outdated", _outdated)
     app.connect("missing-reference", resolve_reference)
     return {"parallel_read_safe": True}
