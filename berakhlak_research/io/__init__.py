@@ -5,9 +5,9 @@
 >>> result = ingest("data/raw", "data")  # doctest: +SKIP
 
 Modules: :mod:`.read` (files to raw frames; :mod:`.xlsx` reads workbooks
-without evaluating formulas), :mod:`.headers` (header aliases,
-table inference; :mod:`.text` normalises header text), :mod:`.labels` (cells to typed values), :mod:`.validate`
-(rules, failures), :mod:`.mapping` (questionnaire mappings: columns, answer
+without evaluating formulas), :mod:`.headers` (header aliases, table
+inference; :mod:`.text` normalises header text), :mod:`.labels` (cells to
+typed values), :mod:`.validate` (rules, failures), :mod:`.mapping` (questionnaire mappings: columns, answer
 labels, constants, period rule; drafts), :mod:`.instruments` (the 2014 and 2004
 SKM questionnaires, refused unless declared), :mod:`.flags` (quality flags on
 SKM responses), :mod:`.ingest` (one file or a folder, row accounting).
