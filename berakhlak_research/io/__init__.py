@@ -7,10 +7,11 @@
 Modules: :mod:`.read` (files to raw frames; :mod:`.xlsx` reads workbooks
 without evaluating formulas), :mod:`.headers` (header aliases, table
 inference; :mod:`.text` normalises header text), :mod:`.labels` (cells to
-typed values), :mod:`.validate` (rules, failures), :mod:`.mapping` (questionnaire mappings: columns, answer
-labels, constants, period rule; drafts), :mod:`.instruments` (the 2014 and 2004
-SKM questionnaires, refused unless declared), :mod:`.flags` (quality flags on
-SKM responses), :mod:`.ingest` (one file or a folder, row accounting).
+typed values), :mod:`.validate` (rules, failures), :mod:`.mapping`
+(questionnaire mappings: columns, answer labels, constants, period rule;
+drafts), :mod:`.instruments` (the 2014 and 2004 SKM questionnaires, refused
+unless declared), :mod:`.flags` (quality flags on SKM responses),
+:mod:`.ingest` (one file or a folder, row accounting).
 The rules are listed in :data:`berakhlak_research.schemas.RULES`.
 """
 
