@@ -111,7 +111,9 @@ _ELEMENT_EXTRA: dict[str, tuple[str, ...]] = {
 # Elements headed by their number only ("Unsur 8", "U8"): read in the order of
 # PermenPANRB 14/2017, and the ingest log says that this order was assumed.
 _CODE_ONLY: dict[str, str] = {
-    n: f"U{i}" for i in range(1, 10) for n in (f"u{i}", f"u {i}", f"unsur {i}", f"unsur u{i}")
+    n: f"U{i}"
+    for i in range(1, 10)
+    for n in (f"u{i}", f"u {i}", f"unsur {i}", f"unsur{i}", f"unsur u{i}")
 }
 
 _PREFIX = re.compile(r"^(?:no |nomor )?([a-z]{1,2}\d{1,2}|\d{1,2})(?: |$)(.*)$")
