@@ -5,11 +5,12 @@
 >>> result = ingest("data/raw", "data")  # doctest: +SKIP
 
 Modules: :mod:`.read` (files to raw frames; :mod:`.xlsx` reads workbooks
-without evaluating formulas), :mod:`.headers` (header aliases,
-table inference; :mod:`.text` normalises header text), :mod:`.labels` (cells to typed values), :mod:`.validate`
-(rules, failures), :mod:`.mapping` (questionnaire mappings from TOML/YAML),
-:mod:`.instruments` (the 2017, 2014 and 2004 SKM instruments), :mod:`.flags`
-(quality flags on SKM responses), :mod:`.text` (header normalisation),
+without evaluating formulas), :mod:`.headers` (header aliases, table
+inference; :mod:`.text` normalises header text), :mod:`.labels` (cells to
+typed values), :mod:`.validate` (rules, failures), :mod:`.mapping`
+(questionnaire mappings: columns, answer labels, constants, period rule;
+drafts), :mod:`.instruments` (the 2014 and 2004 SKM questionnaires, refused
+unless declared), :mod:`.flags` (quality flags on SKM responses),
 :mod:`.ingest` (one file or a folder, row accounting).
 The rules are listed in :data:`berakhlak_research.schemas.RULES`.
 """

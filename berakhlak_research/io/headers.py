@@ -111,7 +111,9 @@ _ELEMENT_EXTRA: dict[str, tuple[str, ...]] = {
 # Elements headed by their number only ("Unsur 8", "U8"): read in the order of
 # PermenPANRB 14/2017, and the ingest log says that this order was assumed.
 _CODE_ONLY: dict[str, str] = {
-    n: f"U{i}" for i in range(1, 10) for n in (f"u{i}", f"u {i}", f"unsur {i}", f"unsur u{i}")
+    n: f"U{i}"
+    for i in range(1, 10)
+    for n in (f"u{i}", f"u {i}", f"unsur {i}", f"unsur{i}", f"unsur u{i}")
 }
 
 _PREFIX = re.compile(r"^(?:no |nomor )?([a-z]{1,2}\d{1,2}|\d{1,2})(?: |$)(.*)$")
@@ -176,19 +178,21 @@ def _match_one(header: str, amap: dict[str, str], codes: set[str], by_code: bool
     return None
 
 
-def _method_aliases(table_name: str, method: str) -> dict[str, str]:
+def _method_aliases(table_name: str, elements) -> dict[str, str]:
     amap = aliases(table_name)
-    if table_name != "skm_responses" or method == "2017":
+    if table_name != "skm_responses" or elements is None:
         return amap
-    from berakhlak_research.io.instruments import element_names
-
-    elements = {e.code for e in IKM_ELEMENTS_2017}
-    return {k: v for k, v in amap.items() if v not in elements} | element_names(method)
+    nine = {e.code for e in IKM_ELEMENTS_2017}
+    out = {k: v for k, v in amap.items() if v not in nine}
+    for e in elements:
+        out.setdefault(norm_header(e.name_id), e.code)
+        out.setdefault(norm_header(e.name_en), e.code)
+    return out
 
 
 def map_headers(
     headers: list[str], table_name: str, *, where: str = "",
-    fixed: dict[str, str] | None = None, method: str = "2017",
+    fixed: dict[str, str] | None = None, elements=None,
 ) -> HeaderMatch:  # fmt: skip
     """Map a file's headers to the canonical columns of ``table_name``.
 
@@ -203,9 +207,10 @@ def map_headers(
     fixed : dict, optional
         Header -> canonical column declared by a mapping; they win over every
         alias, and ``"(ignore)"`` leaves a header out.
-    method : {"2017", "2014", "2004"}
-        The SKM questionnaire (:mod:`berakhlak_research.io.instruments`):
-        its elements are the required ones.
+    elements : tuple of IkmElement, optional
+        The elements of an SKM questionnaire other than PermenPANRB 14/2017
+        (:func:`berakhlak_research.io.instruments.elements`): they replace
+        U1..U9 as the required columns and are matched by their names.
 
     Returns
     -------
@@ -218,7 +223,7 @@ def map_headers(
     FileProblem
         Two headers map to the same column, or a required column is missing.
     """
-    amap = _method_aliases(table_name, method)
+    amap = _method_aliases(table_name, elements)
     tbl = TABLES[table_name]
     codes = {c.name for c in tbl.columns if re.fullmatch(r"[A-Z]{2}\d", c.name)}
     primary = {norm_header(c.header_id): c.name for c in tbl.columns} | {
@@ -244,7 +249,7 @@ def map_headers(
             # A mapping that put another column in this place wins.
             out.ignored.append(str(h))
             continue
-        if table_name == "skm_responses" and method == "2017" and code_only(h):
+        if table_name == "skm_responses" and elements is None and code_only(h):
             out.by_code.append(str(h))
         if canon in seen:
             # The standard header wins over an alias ("Kode Wilayah" beside
@@ -267,12 +272,10 @@ def map_headers(
         seen[canon] = str(h)
         out[str(h)] = canon
     required = [(c.header_id, c.name) for c in tbl.columns if c.required]
-    if table_name == "skm_responses" and method != "2017":
-        from berakhlak_research.io.instruments import elements
-
-        el = {e.code for e in IKM_ELEMENTS_2017}
-        required = [r for r in required if r[1] not in el]
-        required += [(e.name_id, e.code) for e in elements(method)]
+    if table_name == "skm_responses" and elements is not None:
+        nine = {e.code for e in IKM_ELEMENTS_2017}
+        required = [r for r in required if r[1] not in nine]
+        required += [(e.name_id, e.code) for e in elements]
     missing = [r for r in required if r[1] not in seen]
     if missing:
         hint = (

@@ -17,6 +17,7 @@ from berakhlak_research.framework import IKM_ELEMENTS_2017, LIKERT_POINTS
 from berakhlak_research.io.flags import flag_summary, quality_flags
 from berakhlak_research.io.headers import infer_table, map_headers, norm_header
 from berakhlak_research.io.instruments import element_codes, refuse_other_instrument
+from berakhlak_research.io.instruments import elements as instrument_elements
 from berakhlak_research.io.mapping import Mapping, applies_to, apply_mapping, load_mapping
 from berakhlak_research.io.read import SUPPORTED_SUFFIXES, read_raw
 from berakhlak_research.io.validate import Part, check, convert, raw_text
@@ -122,8 +123,10 @@ def _load(
             [h for h in raw.frame.columns if fixed.get(h) != "(ignore)"], raw.where,
             None if use is None else use.method,
         )  # fmt: skip
-    m = map_headers([str(c) for c in raw.frame.columns], name, where=raw.where, fixed=fixed,
-                    method=method)  # fmt: skip
+    m = map_headers(
+        [str(c) for c in raw.frame.columns], name, where=raw.where, fixed=fixed,
+        elements=None if method == "2017" else instrument_elements(method),
+    )  # fmt: skip
     part = convert(
         raw, name, dict(m), m.ignored, likert_points=likert_points, period_rule=period_rule,
         answer_labels=use, method=method,

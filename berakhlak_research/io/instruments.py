@@ -51,7 +51,7 @@ IKM_ELEMENTS_2014: tuple[IkmElement, ...] = (
 
 
 def elements(method: str) -> tuple[IkmElement, ...]:
-    """The elements of a questionnaire method (``"2017"``, ``"2014"``, ``"2004"``), in order."""
+    """The elements of a questionnaire method (``"2017"``, ``"2014"``, ``"2004"``)."""
     from berakhlak_research.framework import IKM_ELEMENTS_2017
 
     return {"2017": IKM_ELEMENTS_2017, "2014": IKM_ELEMENTS_2014, "2004": IKM_ELEMENTS_2004}[method]

@@ -315,7 +315,8 @@ def load_mapping(path: str | Path) -> Mapping:
         answers=answers,
         constants=constants, period_from=None if period_from is None else str(period_from),
         period_rule=rule, test_column=flags.get("test_column"),
-        test_values=tuple(norm_header(v).replace(" ", "") for v in values),
+        # Compared as the ingest compares cell values: no case, spaces or trailing digits.
+        test_values=tuple(norm_header(v).replace(" ", "").rstrip("0123456789") for v in values),
         respondent_column=flags.get("respondent_column"),
     )  # fmt: skip
 

@@ -1,7 +1,7 @@
 """Header text normalisation, shared by the header, label and instrument modules.
 
-Its own module so that :mod:`.instruments` (which needs it) and :mod:`.headers`
-(which needs the instruments) do not import each other.
+Its own module so that :mod:`.instruments` and :mod:`.headers` can both use it
+without importing each other.
 """
 
 from __future__ import annotations

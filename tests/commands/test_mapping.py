@@ -40,3 +40,11 @@ def test_draft_prints_to_stdout(capsys):
 def test_draft_of_a_missing_file_exits_2(tmp_path, capsys):
     assert main(["mapping", "draft", str(tmp_path / "nope.csv")]) == 2
     assert "nope.csv" in capsys.readouterr().err
+
+
+def test_validate_takes_the_mapping_too(capsys):
+    m = MAP / "app_letters.toml"
+    before = hashes(MAP)
+    assert main(["validate", str(MAP / "app_letters.csv"), "--mapping", str(m)]) == 0
+    assert main(["validate", str(MAP / "app_letters.csv")]) == 1  # letters unknown without it
+    assert hashes(MAP) == before  # validate writes nothing, beside the files or elsewhere

@@ -90,6 +90,17 @@ def test_unsur_numbers_with_a_yaml_mapping_swap_u8_u9():
     assert set(order["columns"]) == {f"Unsur {i}" for i in range(1, 8)}
 
 
+@pytest.mark.parametrize("header", ["U8", "u 8", "Unsur 8", "UNSUR8", "unsur_8", "Unsur U8"])
+def test_number_only_headers_are_read_in_the_2017_order(header):
+    from berakhlak_research.io.headers import code_only, map_headers
+
+    assert code_only(header)
+    heads = ["No Responden", "Kode Wilayah", "Kode Unit", "Periode"]
+    heads += [header if i == 8 else f"Unsur {i}" for i in range(1, 10)]
+    m = map_headers(heads, "skm_responses")
+    assert m[header] == "U8" and header in m.by_code
+
+
 def test_letters_a_to_d_become_scores():
     res = _read("app_letters.csv", "app_letters.toml")
     raw = _raw("app_letters.csv", sep=";")
