@@ -221,8 +221,10 @@ def measure(
             if summ is not None:
                 written["survey_weights"] = summ
             # what the report's item and demographic sections show (same weights)
-            written["culture_item_shares"] = item_shares(resp, w, min_group=min_group)
-            written["culture_demographics"] = demographic_index(resp, w, min_group=min_group)
+            written["culture_item_shares"] = item_shares(resp, weights=w, min_group=min_group)
+            written["culture_demographics"] = demographic_index(
+                resp, weights=w, min_group=min_group
+            )
         elif step == "benchmarks" and "culture_index" in written:
             written["culture_benchmarks"] = culture_benchmarks(written["culture_index"])
         elif step == "ikm" and "skm_responses" in data:

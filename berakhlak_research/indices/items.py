@@ -40,7 +40,7 @@ def _weights(resp: pd.DataFrame, weights) -> np.ndarray:
     return w
 
 
-def item_shares(resp: pd.DataFrame, weights=None, min_group: int = 10) -> pd.DataFrame:
+def item_shares(resp: pd.DataFrame, *, weights=None, min_group: int = 10) -> pd.DataFrame:
     """Weighted shares of unfavourable, neutral and favourable answers per behaviour.
 
     Parameters
@@ -92,7 +92,7 @@ def item_shares(resp: pd.DataFrame, weights=None, min_group: int = 10) -> pd.Dat
 
 
 def demographic_index(
-    resp: pd.DataFrame, weights=None, min_group: int = 10, level: float = 0.95
+    resp: pd.DataFrame, *, weights=None, min_group: int = 10, level: float = 0.95
 ) -> pd.DataFrame:
     """Overall index (percent favourable) by sex, age group and employment type.
 

@@ -3,6 +3,7 @@
 - :mod:`berakhlak_research.plots.culture`: value profile against peers, unit
   caterpillar of culture indices, IKM per element, answer distributions.
 - :mod:`berakhlak_research.plots.did`: event-study plot, cohort effects, dose.
+- :mod:`berakhlak_research.plots.trends`: the index and each value over the waves.
 - :mod:`berakhlak_research.plots.value_chain`: unit effects from the multilevel
   model, importance-performance matrix, culture vs IKM scatter.
 - :mod:`berakhlak_research.plots.programmes`: a government's programme

@@ -22,7 +22,7 @@ def test_item_shares_by_hand_with_weights():
     d = _resp([1, 3, 4, 5, 2, 4], ["L"] * 6)
     d.loc[4, "BP1"] = np.nan  # a missing answer leaves the denominator
     w = np.array([1.0, 2.0, 1.0, 1.0, 5.0, 1.0])
-    s = item_shares(d, w, min_group=5).set_index("behaviour")
+    s = item_shares(d, weights=w, min_group=5).set_index("behaviour")
     bp1 = s.loc["BP1"]
     assert bp1["n"] == 5
     assert bp1["unfavourable"] == pytest.approx(100 * 1 / 6)
@@ -32,7 +32,7 @@ def test_item_shares_by_hand_with_weights():
     assert ak1["unfavourable"] == pytest.approx(100 * 6 / 11)
     np.testing.assert_allclose(s[["unfavourable", "neutral", "favourable"]].sum(axis=1), 100)
     # under the threshold: withheld
-    small = item_shares(d, w, min_group=10)
+    small = item_shares(d, weights=w, min_group=10)
     assert small["suppressed"].all() and small["favourable"].isna().all()
 
 

@@ -3,7 +3,7 @@
 Modules: :mod:`.context` (the report context: parameters, cached results-store
 tables, the government's slice), :mod:`.summary` (headline index, national
 overview, descriptives), :mod:`.culture` (values, units, behaviours),
-:mod:`.programmes` (programme events and their effects), :mod:`.satisfaction`
+:mod:`.programmes` (programme events and their effects), :mod:`.trends` (every wave and the change since the last), :mod:`.satisfaction`
 (IKM, the culture-IKM link, priorities), :mod:`.quality` (reliability, CFA,
 sample adequacy, suppression, provenance), :mod:`.figures` (the report's
 figures), :mod:`.narrative` (the summary in words and the next steps), :mod:`.tables`
