@@ -287,11 +287,6 @@ def test_exports_speak_the_readers_language(hostile_batch):
     assert not bad, "\n".join(bad)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="programme_effects shows estimator codes (staggered_att) in the HTML; the content "
-    "branch translates them (sections/programmes.py); drop this mark when it lands",
-)
 def test_html_speaks_the_readers_language(hostile_batch):
     out = hostile_batch["out"]
     bad = []

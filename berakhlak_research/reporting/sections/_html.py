@@ -129,6 +129,7 @@ _HEADERS = {
     "change": "col_change", "decision": "col_decision", "unfavourable": "col_unfavourable",
     "neutral": "col_neutral", "favourable": "col_favourable", "headcount": "col_headcount",
     "rate": "col_rate", "dimension_name": "col_dimension", "group_name": "col_group",
+    "element": "col_code", "total": "col_total",
 }  # fmt: skip
 
 
