@@ -52,6 +52,7 @@ _EXPORT_HEADERS = {
     "ci_low": "col_ci_low", "ci_high": "col_ci_high", "se": "col_se",
     "element": "col_element_code", "total": "col_total", "gov_code": "col_gov_code",
     "p_value": "col_p", "estimate": "col_estimate", "n": "col_n", "reached": "col_reached",
+    "path_name": "col_path",
 }  # fmt: skip
 # codes in cells -> i18n key of their name
 _EXPORT_VALUES = {"staggered_att": "export_est_staggered_att", "twfe": "export_est_twfe"}
