@@ -100,6 +100,17 @@ def demographic_index(
     favourable; a group's estimate is the weighted mean of its respondents'
     scores, with the weighted (with-replacement) standard error.
 
+    Parameters
+    ----------
+    resp : pandas.DataFrame
+        ``culture_responses`` with the 21 items and the demographic columns.
+    weights : str or array, optional
+        Weight column name or array; None = equal weights.
+    min_group : int, default 10
+        Groups with fewer respondents are withheld.
+    level : float, default 0.95
+        Confidence level of the intervals.
+
     Returns
     -------
     pandas.DataFrame

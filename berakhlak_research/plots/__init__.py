@@ -12,6 +12,8 @@
   work culture -> IKM with each path's estimate.
 - :mod:`berakhlak_research.plots.priorities`: driver importance with its
   bootstrap interval against the equal share.
+- :mod:`berakhlak_research.plots.trends`: the index and each value over the
+  waves, with 95 % intervals.
 
 Every function takes tidy results tables and returns a matplotlib Figure;
 :func:`literal_text` makes a figure draw text from data as typed (no mathtext).

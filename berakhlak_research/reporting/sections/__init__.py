@@ -10,6 +10,7 @@ figures), :mod:`.narrative` (the summary in words and the next steps), :mod:`.ta
 (the registry of shown tables and texts, and the outputs writer).
 The private ``_html`` and ``_common`` hold the HTML pieces and the helpers the
 sections share; the names the facade needs are re-exported here.
+:mod:`.trends` holds every wave in the store and the change since the previous wave.
 """
 
 from __future__ import annotations
