@@ -151,6 +151,10 @@ def published_frame(ctx: ReportContext) -> pd.DataFrame:
     if pub is None:
         return _empty(cols)
     pub = pub[(pub["gov_code"] == ctx.gov_code) & (pub["wave"] == ctx.wave)]
+    if "index_kind" in pub.columns:
+        # only the culture-health index measures what this survey measures; the
+        # implementation-evaluation index scores the programme, not the culture
+        pub = pub[pub["index_kind"] == "culture_health"]
     if not len(pub):
         return _empty(cols)
     codes = ["overall", *fw.VALUE_CODES]

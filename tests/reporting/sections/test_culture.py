@@ -110,3 +110,18 @@ def test_response_rates_and_demographics_withhold_small_groups(fixture):
     assert (d["n"] >= MIN_GROUP).all() and d.attrs["withheld"] >= 1  # the rare PPPK group
     html = views.show(ctx, "demographics")
     assert "withheld" in html and "Female" in html
+
+
+def test_published_implementation_index_is_not_set_beside_the_culture_index(fixture, tmp_path):
+    """A government can have both published indices; only the culture-health one is compared."""
+    res = tmp_path / "results"
+    shutil.copytree(fixture["results"], res)
+    wave = max(fixture["waves"])
+    pub = pd.DataFrame({"gov_code": ["35.75", "35.75"], "wave": [wave, wave],
+                        "index_kind": ["implementation", "culture_health"],
+                        "overall": [88.0, 61.8], "AD": [90.0, 39.8],
+                        "respondents": [pd.NA, 621], "source": ["KemenPAN-RB"] * 2})  # fmt: skip
+    store.write_table(res, "published_culture", pub)
+    f = views.published_frame(views.open_report(res, "35.75", 0, "en", MIN_GROUP))
+    assert f.set_index("value").loc["overall", "published"] == 61.8
+    assert f.set_index("value").loc["AD", "published"] == 39.8
