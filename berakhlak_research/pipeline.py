@@ -43,7 +43,7 @@ __all__ = [
     "inference_policy",
 ]
 
-_INPUTS = ("units", "culture_responses", "skm_responses", "interventions")
+_INPUTS = ("units", "culture_responses", "skm_responses", "interventions", "published_culture")
 
 
 def read_processed(data_dir: str | Path, required: tuple[str, ...] = ()) -> dict[str, pd.DataFrame]:
@@ -59,7 +59,8 @@ def read_processed(data_dir: str | Path, required: tuple[str, ...] = ()) -> dict
     Returns
     -------
     dict of str -> pandas.DataFrame
-        units, culture_responses, skm_responses and interventions, where present.
+        units, culture_responses, skm_responses, interventions and published_culture, where
+        present.
     """
     processed = Path(data_dir) / "processed"
     if not processed.is_dir():
