@@ -88,7 +88,8 @@ cat(sprintf("%.6f %.10g %.10g %.10g %.10g %.10g\n", t, fixef(m)[1], fixef(m)[2],
 """
 
 
-def time_lme4(df):
+def run_r(df, code: str) -> list[float] | None:
+    """Numbers an R script prints for ``df`` (written to CSV, its path the script's argument)."""
     if shutil.which("Rscript") is None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,11 +97,16 @@ def time_lme4(df):
         df.to_csv(path, index=False)
         script = os.path.join(tmp, "b.R")
         with open(script, "w") as fh:
-            fh.write(R_CODE)
+            fh.write(code)
         out = subprocess.run(
             ["Rscript", script, path], capture_output=True, text=True, check=True
         ).stdout.split()
-    return float(out[0]), [float(v) for v in out[1:]]
+    return [float(v) for v in out]
+
+
+def time_lme4(df):
+    out = run_r(df, R_CODE)
+    return None if out is None else (out[0], out[1:])
 
 
 def main(argv=None) -> None:

@@ -30,15 +30,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
-import subprocess
-import tempfile
 import time
 import warnings
 from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
+from bench_multilevel import run_r  # the same CSV -> Rscript plumbing
 
 
 def make_data(rows: int, units: int, govs: int, seed: int = 20261206) -> pd.DataFrame:
@@ -85,18 +83,8 @@ cat(sprintf("%.6f %.12g %.12g %.12g %.12g %.12g %.12g %.8f\n", t, fixef(m)[1], f
 
 
 def time_lme4(df):
-    if shutil.which("Rscript") is None:
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "d.csv")
-        df.to_csv(path, index=False)
-        script = os.path.join(tmp, "b.R")
-        with open(script, "w") as fh:
-            fh.write(R_CODE)
-        out = subprocess.run(
-            ["Rscript", script, path], capture_output=True, text=True, check=True
-        ).stdout.split()
-    return float(out[0]), np.array([float(v) for v in out[1:]])
+    out = run_r(df, R_CODE)
+    return None if out is None else (out[0], np.array(out[1:]))
 
 
 def time_mixedlm(df):
