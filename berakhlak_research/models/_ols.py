@@ -26,6 +26,7 @@ from berakhlak_research.exceptions import EstimationError, InputError
 __all__ = [
     "check_columns",
     "codes",
+    "panel_index",
     "group_sums",
     "demean",
     "unit_constant",
@@ -55,6 +56,29 @@ def codes(values) -> tuple[np.ndarray, np.ndarray]:
         raise InputError(f"Column {vals.name!r} has missing values; drop or fill them first.")
     code, levels = pd.factorize(vals, sort=True)
     return code.astype(np.int64), np.asarray(levels)
+
+
+def panel_index(data: pd.DataFrame, unit: str, time: str):
+    """Unit and period codes of a unit-period panel, one row per (unit, period) checked.
+
+    Returns ``(unit_codes, unit_levels, period_codes, periods)``; ``periods`` as float.
+    Shared by the DiD estimators and their few-cluster refits so both refuse the same
+    panels with the same messages.
+    """
+    if data.duplicated([unit, time]).any():
+        raise InputError(
+            f"data has more than one row per ({unit!r}, {time!r}); aggregate to one row per "
+            "unit and period first."
+        )
+    tnum = pd.to_numeric(data[time], errors="coerce")
+    if tnum.isna().any():
+        raise InputError(f"time={time!r} must be numeric (e.g. the survey year).")
+    uc, ulev = codes(data[unit])
+    tc, periods = codes(tnum.to_numpy())
+    periods = periods.astype(float)
+    if len(periods) < 2:
+        raise EstimationError(f"time={time!r} has a single period; need at least two.")
+    return uc, ulev, tc, periods
 
 
 def _indicator(code: np.ndarray, n_levels: int) -> sparse.csr_matrix:

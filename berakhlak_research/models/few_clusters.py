@@ -48,7 +48,7 @@ import pandas as pd
 from scipy import stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
-from berakhlak_research.models._ols import check_columns, codes, demean, group_sums
+from berakhlak_research.models._ols import check_columns, codes, demean, group_sums, panel_index
 
 __all__ = [
     "FewClustersPolicy",
@@ -524,20 +524,8 @@ def _did_panel(data, y, unit, time, first_treated, cluster) -> _Panel:
         data, {"y": y, "unit": unit, "time": time, "first_treated": first_treated,
                "cluster": cluster},
     )  # fmt: skip
-    if data.duplicated([unit, time]).any():
-        raise InputError(
-            f"data has more than one row per ({unit!r}, {time!r}); aggregate to one row per "
-            "unit and period first."
-        )
-    tnum = pd.to_numeric(data[time], errors="coerce")
-    if tnum.isna().any():
-        raise InputError(f"time={time!r} must be numeric (e.g. the survey year).")
-    uc, ulev = codes(data[unit])
-    tc, periods = codes(tnum.to_numpy())
-    periods = periods.astype(float)
+    uc, ulev, tc, periods = panel_index(data, unit, time)
     nu, nt = len(ulev), len(periods)
-    if nt < 2:
-        raise EstimationError(f"time={time!r} has a single period; need at least two.")
     Y = np.full((nu, nt), np.nan)
     Y[uc, tc] = pd.to_numeric(data[y], errors="coerce").to_numpy(dtype=float)
     gnum = pd.to_numeric(data[first_treated], errors="coerce").fillna(0).to_numpy(dtype=float)

@@ -20,7 +20,13 @@ from scipy import linalg, special, stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
 from berakhlak_research.keys import resolve_unit
-from berakhlak_research.models._ols import check_columns, codes, group_sums, unit_constant
+from berakhlak_research.models._ols import (
+    check_columns,
+    codes,
+    group_sums,
+    panel_index,
+    unit_constant,
+)
 from berakhlak_research.vocabulary import alpha_of, renamed
 
 __all__ = [
@@ -316,20 +322,8 @@ def staggered_att(
     check_columns(data, cols)
     for c in covariates:
         check_columns(data, {"covariates": c})
-    if data.duplicated([unit, time]).any():
-        raise InputError(
-            f"data has more than one row per ({unit!r}, {time!r}); aggregate to one row per "
-            "unit and period first."
-        )
-    tnum = pd.to_numeric(data[time], errors="coerce")
-    if tnum.isna().any():
-        raise InputError(f"time={time!r} must be numeric (e.g. the survey year).")
-    uc_all, ulevels = codes(data[unit])
-    tc, periods = codes(tnum.to_numpy())
-    periods = periods.astype(float)
+    uc_all, ulevels, tc, periods = panel_index(data, unit, time)
     n_all, n_t = len(ulevels), len(periods)
-    if n_t < 2:
-        raise EstimationError(f"time={time!r} has a single period; need at least two.")
 
     g_raw = pd.to_numeric(data[first_treated], errors="coerce").fillna(0)
     g_unit = unit_constant(
