@@ -48,3 +48,29 @@ def test_demographic_index_by_hand():
     assert out.loc[("sex", "P"), "estimate"] == pytest.approx(60.0)
     assert (out["n"] == 5).all()
     assert demographic_index(d, min_group=6)["estimate"].isna().all()
+
+
+def test_demographic_index_clusters_units_by_hand():
+    # ten men in three units: the SE is the linearised one with units as clusters
+    d = _resp([5, 4, 1, 1, 1, 2, 3, 4, 4, 4], ["L"] * 10)
+    d["unit_code"] = ["a", "a", "a", "b", "b", "b", "b", "c", "c", "c"]
+    w = np.array([1.0, 2.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0, 2.0, 1.0])
+    out = demographic_index(d, weights=w, min_group=5).set_index(["dimension", "group"])
+    male = out.loc[("sex", "L")]
+    scores = np.array([100.0, 100, 0, 0, 0, 0, 0, 100, 100, 100])
+    est = (w * scores).sum() / w.sum()
+    e = pd.Series(w * (scores - est)).groupby(d["unit_code"]).sum().to_numpy()
+    se = np.sqrt(3 / 2 * (e**2).sum()) / w.sum()
+    assert male["estimate"] == pytest.approx(est)
+    assert male["se"] == pytest.approx(se)
+    assert male["clusters"] == 3 and male["n"] == 10
+    # without clusters: the with-replacement SE of a weighted mean, a different number
+    flat = demographic_index(d, weights=w, min_group=5, cluster=None)
+    flat = flat.set_index(["dimension", "group"]).loc[("sex", "L")]
+    se_flat = np.sqrt(10 / 9 * ((w * (scores - est)) ** 2).sum()) / w.sum()
+    assert flat["se"] == pytest.approx(se_flat)
+    assert abs(flat["se"] - male["se"]) > 1e-6
+    # all of a group in one unit: no between-unit variance to estimate
+    d["unit_code"] = "a"
+    one = demographic_index(d, min_group=5)
+    assert one["se"].isna().all() and (one["clusters"] == 1).all()

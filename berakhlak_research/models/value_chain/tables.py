@@ -106,8 +106,11 @@ def _pooled_and_per_gov(frame, outcome, drivers, target, min_n, n_boot=0, seed=0
     """Key drivers for all governments pooled (``gov_code`` NA) and for each government.
 
     With ``n_boot`` > 0 the shares carry bootstrap intervals (``share_se,
-    share_ci_low, share_ci_high, share_p_value``; see :func:`key_drivers_bootstrap`).
+    share_ci_low, share_ci_high, share_p_value``; see :func:`key_drivers_bootstrap`)
+    from resampling whole units (``gov_code, unit_code``): a unit's citizens, or
+    a unit's waves, are not independent of one another.
     """
+    unit = ["gov_code", "unit_code"]
     pooled = key_drivers(frame, outcome, drivers, min_n=min_n)
     pooled.insert(0, "gov_code", pd.NA)
     per_gov = key_drivers(frame, outcome, drivers, by="gov_code", min_n=min_n)
@@ -115,10 +118,11 @@ def _pooled_and_per_gov(frame, outcome, drivers, target, min_n, n_boot=0, seed=0
         ren = {"se": "share_se", "ci_low": "share_ci_low", "ci_high": "share_ci_high",
                "p_value": "share_p_value"}  # fmt: skip
         keep = ["driver", *ren]
-        bp = key_drivers_bootstrap(frame, outcome, drivers, n_boot=n_boot, seed=seed, min_n=min_n)
+        bp = key_drivers_bootstrap(frame, outcome, drivers, n_boot=n_boot, seed=seed, min_n=min_n,
+                                   cluster=unit)  # fmt: skip
         pooled = pooled.merge(bp[keep].rename(columns=ren), on="driver", how="left")
         bg = key_drivers_bootstrap(frame, outcome, drivers, by="gov_code", n_boot=n_boot,
-                                   seed=seed, min_n=min_n)  # fmt: skip
+                                   seed=seed, min_n=min_n, cluster=unit)  # fmt: skip
         per_gov = per_gov.merge(bg[["gov_code", *keep]].rename(columns=ren),
                                 on=["gov_code", "driver"], how="left")  # fmt: skip
     out = pd.concat([pooled, per_gov], ignore_index=True)
@@ -142,7 +146,7 @@ def value_drivers(
         index of the value in the government's latest wave.
     """
     cols = [CULTURE_COLUMNS[v] for v in VALUE_CODES]
-    frame = unit_panel[["gov_code", "ikm", *cols]].dropna()
+    frame = unit_panel[["gov_code", "unit_code", "ikm", *cols]].dropna()
     frame = frame.rename(columns={CULTURE_COLUMNS[v]: v for v in VALUE_CODES})
     drivers = list(VALUE_CODES)
     out = _pooled_and_per_gov(frame, "ikm", drivers, "culture", min_n, n_boot, seed)
@@ -331,7 +335,7 @@ def _mark_preferred(table: pd.DataFrame, key: list[str], few: bool) -> pd.DataFr
 
 
 DRIVER_BOOT = 199
-"""Bootstrap replicates for the key-driver importances (one weighted pass over the rows each)."""
+"""Bootstrap replicates for the key-driver importances (units resampled; one pass over units each)."""
 
 
 def model_tables(
