@@ -10,6 +10,9 @@ builds its parser.
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -24,14 +27,14 @@ from berakhlak_research.indices import (
     culture_benchmarks,
     culture_index,
     culture_tables,
-    demographic_index,
     ikm,
     ikm_elements_table,
-    item_shares,
+    item_tables,
+    n_threads,
     sample_adequacy,
     suppression_table,
 )
-from berakhlak_research.store import write_table
+from berakhlak_research.store import write_tables
 
 __all__ = [
     "read_processed",
@@ -122,10 +125,62 @@ def respondent_weights(
     return res.weights.to_numpy(), res.summary.assign(source="raked to unit headcounts")
 
 
+# Calls started by a _Forked: the forked worker inherits them (no pickling of the data).
+_FORKED: dict[int, Callable[[], object]] = {}
+
+
+def _run_forked(key: int) -> object:
+    return _FORKED[key]()
+
+
+class _Forked:
+    """``fn()`` started now in a forked process, its result collected by :meth:`result`.
+
+    On a machine with one core, or without the ``fork`` start method (not Linux),
+    ``fn`` simply runs when the result is asked for. The child inherits the
+    parent's memory copy-on-write, so the responses are not copied; only the
+    (small) result comes back pickled. Used by :func:`measure` to fit the
+    psychometric models on the second core while the indices are computed.
+    """
+
+    def __init__(self, fn: Callable[[], object]):
+        self._fn, self._pool, self._future = fn, None, None
+        if n_threads() > 1 and "fork" in mp.get_all_start_methods():
+            _FORKED[id(self)] = fn
+            self._pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
+            self._future = self._pool.submit(_run_forked, id(self))
+
+    def result(self) -> object:
+        if self._future is None:
+            return self._fn()
+        try:
+            return self._future.result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            _FORKED.pop(id(self), None)
+
+
 def _storable(df: pd.DataFrame) -> pd.DataFrame:
-    """Categorical label columns become plain strings in the store."""
+    """Categorical label columns become plain strings in the store.
+
+    The categories are converted once and taken by code (missing code -1 -> NA):
+    ``astype("string")`` would build a Python object per row, 13 s for the
+    national tables' millions of rows.
+    """
     cats = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)]
-    return df.astype({c: "string" for c in cats}) if cats else df
+    if not cats:
+        return df
+    out = df.copy(deep=False)
+    for c in cats:  # a handful of label columns
+        labels = pd.array(df[c].cat.categories.astype(str), dtype="string")
+        out[c] = pd.Series(labels.take(df[c].cat.codes.to_numpy(), allow_fill=True),
+                           index=df.index, name=c)  # fmt: skip
+    return out
 
 
 def data_origin(data_dir: str | Path) -> pd.DataFrame:
@@ -154,6 +209,60 @@ def data_origin(data_dir: str | Path) -> pd.DataFrame:
     return pd.DataFrame({"synthetic": [synthetic], "source": [source]})
 
 
+def _measure_steps(data, units, written, min_group, bootstrap, seed, fpc, progress, psy):
+    """The steps of :func:`measure`, filling ``written`` (a progress bar over the steps)."""
+    steps = ["culture", "benchmarks", "ikm", "psychometrics", "suppression"]
+    bar = tqdm(steps, desc="measure", unit="step", disable=not progress)
+    for step in bar:
+        bar.set_postfix_str(step)
+        if step == "culture" and "culture_responses" in data:
+            resp = data["culture_responses"]
+            w, summ = respondent_weights(resp, units)
+            tabs = culture_tables(
+                resp, units, weights=w, fpc=fpc, min_group=min_group, n_boot=bootstrap, seed=seed
+            )
+            written.update(tabs)
+            if summ is not None:
+                written["survey_weights"] = summ
+            # what the report's item and demographic sections show (same weights)
+            written.update(item_tables(resp, weights=w, min_group=min_group))
+        elif step == "benchmarks" and "culture_index" in written:
+            written["culture_benchmarks"] = culture_benchmarks(written["culture_index"])
+        elif step == "ikm" and "skm_responses" in data:
+            skm = data["skm_responses"]
+            parts, elems = [], []
+            for level, by in (
+                ("government", ["gov_code", "period"]),
+                ("unit", ["gov_code", "unit_code", "period"]),
+            ):
+                t = ikm(skm, by=by, min_group=min_group).assign(level=level)
+                e = ikm_elements_table(skm, by=by, min_group=min_group).assign(level=level)
+                parts.append(t)
+                elems.append(e)
+            t = pd.concat(parts, ignore_index=True)
+            t["unit_code"] = t["unit_code"].astype("string")
+            cols = [
+                "level", "gov_code", "unit_code", "period", "method_version", "ikm_interval",
+                "estimate", "se", "ci_low", "ci_high", "n", "elements", "band", "band_label_id",
+                "band_label_en", "suppressed", "suppression_reason",
+            ]  # fmt: skip
+            written["ikm"] = t[cols]
+            e = pd.concat(elems, ignore_index=True)
+            e["unit_code"] = e["unit_code"].astype("string")
+            written["ikm_elements"] = e[
+                ["level", "gov_code", "unit_code", "period", "element", "element_name_id",
+                 "element_name_en", "total", "nrr", "nrr_weighted", "nrr_x25", "band", "n",
+                 "suppressed"]
+            ]  # fmt: skip
+            written["sample_adequacy"] = sample_adequacy(skm)
+        elif step == "psychometrics" and psy is not None:
+            written.update(psy.result())
+        elif step == "suppression":
+            written["suppression"] = suppression_table(
+                {k: written.get(k) for k in ("culture_index", "culture_behaviour", "ikm")}
+            )
+
+
 def measure(
     data_dir: str | Path,
     out: str | Path,
@@ -174,7 +283,7 @@ def measure(
         (headcounts for raking and finite-population corrections).
     out : path
         The results folder (created if needed); tables are written through
-        :func:`berakhlak_research.store.write_table`.
+        :func:`berakhlak_research.store.write_tables`.
     min_group : int, default 10
         Groups with fewer respondents are withheld (never below 5).
     bootstrap : int, default 0
@@ -208,61 +317,19 @@ def measure(
         )
     units = data.get("units")
     written: dict[str, pd.DataFrame] = {}
-    steps = ["culture", "benchmarks", "ikm", "psychometrics", "suppression"]
-    bar = tqdm(steps, desc="measure", unit="step", disable=not progress)
-    for step in bar:
-        bar.set_postfix_str(step)
-        if step == "culture" and "culture_responses" in data:
-            resp = data["culture_responses"]
-            w, summ = respondent_weights(resp, units)
-            tabs = culture_tables(
-                resp, units, weights=w, fpc=fpc, min_group=min_group, n_boot=bootstrap, seed=seed
-            )
-            written.update(tabs)
-            if summ is not None:
-                written["survey_weights"] = summ
-            # what the report's item and demographic sections show (same weights)
-            written["culture_item_shares"] = item_shares(resp, weights=w, min_group=min_group)
-            written["culture_demographics"] = demographic_index(
-                resp, weights=w, min_group=min_group
-            )
-        elif step == "benchmarks" and "culture_index" in written:
-            written["culture_benchmarks"] = culture_benchmarks(written["culture_index"])
-        elif step == "ikm" and "skm_responses" in data:
-            skm = data["skm_responses"]
-            parts, elems = [], []
-            for level, by in (
-                ("government", ["gov_code", "period"]),
-                ("unit", ["gov_code", "unit_code", "period"]),
-            ):
-                t = ikm(skm, by=by, min_group=min_group).assign(level=level)
-                e = ikm_elements_table(skm, by=by, min_group=min_group).assign(level=level)
-                parts.append(t)
-                elems.append(e)
-            t = pd.concat(parts, ignore_index=True)
-            t["unit_code"] = t["unit_code"].astype("string")
-            cols = [
-                "level", "gov_code", "unit_code", "period", "method_version", "ikm_interval",
-                "estimate", "se", "ci_low", "ci_high", "n", "elements", "band", "band_label_id",
-                "band_label_en", "suppressed", "suppression_reason",
-            ]  # fmt: skip
-            written["ikm"] = t[cols]
-            e = pd.concat(elems, ignore_index=True)
-            e["unit_code"] = e["unit_code"].astype("string")
-            written["ikm_elements"] = e[
-                ["level", "gov_code", "unit_code", "period", "element", "element_name_id",
-                 "element_name_en", "total", "nrr", "nrr_weighted", "nrr_x25", "band", "n",
-                 "suppressed"]
-            ]  # fmt: skip
-            written["sample_adequacy"] = sample_adequacy(skm)
-        elif step == "psychometrics" and "culture_responses" in data:
-            from berakhlak_research import psychometrics
+    psy = None
+    if "culture_responses" in data:
+        from berakhlak_research import psychometrics
 
-            written.update(psychometrics.measurement_tables(data["culture_responses"]))
-        elif step == "suppression":
-            written["suppression"] = suppression_table(
-                {k: written.get(k) for k in ("culture_index", "culture_behaviour", "ikm")}
-            )
+        # the CFA fits are a Python loop over government-waves: on the second core,
+        # alongside the array passes of the indices (the results do not change)
+        resp_all = data["culture_responses"]
+        psy = _Forked(lambda: psychometrics.measurement_tables(resp_all))
+    try:
+        _measure_steps(data, units, written, min_group, bootstrap, seed, fpc, progress, psy)
+    finally:
+        if psy is not None:
+            psy.close()
     # Where the data came from: reports on simulated data carry a "synthetic data" banner.
     written["data_origin"] = data_origin(data_dir)
     # Reference tables the reports label with (unit names, programme events) or set
@@ -270,8 +337,7 @@ def measure(
     for name in ("units", "interventions", "published_culture"):
         if name in data:
             written[name] = data[name]
-    for name, df in tqdm(written.items(), desc="write", unit="table", disable=not progress):
-        write_table(out, name, _storable(df))
+    write_tables(out, written, convert=_storable, threads=n_threads(), progress=progress)
     return written
 
 

@@ -8,7 +8,12 @@ peer quartiles, change since the previous wave), :mod:`.items` (answer shares pe
 behaviour, the index by demographic group) and :mod:`.suppression`.
 """
 
-from berakhlak_research.indices._common import MIN_GROUP, MIN_GROUP_FLOOR, check_min_group
+from berakhlak_research.indices._common import (
+    MIN_GROUP,
+    MIN_GROUP_FLOOR,
+    check_min_group,
+    n_threads,
+)
 from berakhlak_research.indices.benchmarks import change_test, culture_benchmarks
 from berakhlak_research.indices.culture import (
     LEVELS,
@@ -24,11 +29,18 @@ from berakhlak_research.indices.ikm import (
     krejcie_morgan,
     sample_adequacy,
 )
-from berakhlak_research.indices.items import DEMOGRAPHICS, demographic_index, item_shares
+from berakhlak_research.indices.items import (
+    DEMOGRAPHICS,
+    demographic_index,
+    item_shares,
+    item_tables,
+)
 from berakhlak_research.indices.suppression import suppression_table
 
 __all__ = [
+    "n_threads",
     "item_shares",
+    "item_tables",
     "demographic_index",
     "DEMOGRAPHICS",
     "MIN_GROUP",

@@ -23,7 +23,7 @@ import pandas as pd
 from berakhlak_research import framework as fw
 from berakhlak_research.indices._common import check_min_group
 
-__all__ = ["item_shares", "demographic_index", "DEMOGRAPHICS"]
+__all__ = ["item_tables", "item_shares", "demographic_index", "DEMOGRAPHICS"]
 
 DEMOGRAPHICS = ("sex", "age_group", "employment_type")
 """Respondent profile columns the report breaks the index down by."""
@@ -40,35 +40,54 @@ def _weights(resp: pd.DataFrame, weights) -> np.ndarray:
     return w
 
 
-def _codes(*columns: pd.Series) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Dense codes of the row tuples of ``columns`` (sorted) and each group's value per column.
+def _factorize(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted codes (-1 = missing) and distinct values of one column."""
+    c, u = pd.factorize(col, sort=True)
+    return c, np.asarray(u)
 
-    Factorising each column on its own and combining the integer codes is an
-    order of magnitude faster than factorising a MultiIndex of millions of rows.
-    Rows with a missing value get code -1.
+
+def _combine(*parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Dense codes of the row tuples of factorised columns and each group's value per column.
+
+    ``parts`` are ``(codes, values)`` pairs (:func:`_factorize`, or an earlier
+    :func:`_combine` whose keys are its group numbers). Combining the integer
+    codes in mixed radix is an order of magnitude faster than factorising a
+    MultiIndex of millions of rows. Groups are numbered in sorted order; rows
+    with a missing value get code -1.
     """
-    combined = np.zeros(len(columns[0]), dtype="int64")
-    missing = np.zeros(len(columns[0]), dtype=bool)
-    uniques = []
-    for col in columns:
-        c, u = pd.factorize(col, sort=True)
+    n = len(parts[0][0])
+    combined = np.zeros(n, dtype="int64")
+    missing = np.zeros(n, dtype=bool)
+    sizes = []
+    for c, u in parts:
         missing |= c < 0
         combined = combined * max(len(u), 1) + np.maximum(c, 0)
-        uniques.append(np.asarray(u))
-    space = int(np.prod([max(len(u), 1) for u in uniques], dtype="float64"))
-    codes = np.full(len(combined), -1, dtype="int64")
+        sizes.append(max(len(u), 1))
+    space = int(np.prod(sizes, dtype="float64"))
+    any_missing = bool(missing.any())
+    seen = combined[~missing] if any_missing else combined  # no copies when nothing is missing
     if space <= 50_000_000:  # a presence table is O(rows); np.unique would sort them
-        present = np.bincount(combined[~missing], minlength=space) > 0
+        present = np.bincount(seen, minlength=space) > 0
         keys = np.flatnonzero(present)
         dense = np.cumsum(present) - 1
-        codes[~missing] = dense[combined[~missing]]
+        inner = dense[seen]
     else:
-        keys, codes[~missing] = np.unique(combined[~missing], return_inverse=True)
+        keys, inner = np.unique(seen, return_inverse=True)
+    if any_missing:
+        codes = np.full(n, -1, dtype="int64")
+        codes[~missing] = inner
+    else:
+        codes = inner
     values, rest = [], keys
-    for u in reversed(uniques):  # undo the mixed-radix combination, last column first
-        values.append(u[rest % max(len(u), 1)])
-        rest = rest // max(len(u), 1)
+    for (_, u), size in zip(reversed(parts), reversed(sizes), strict=True):
+        values.append(u[rest % size])  # undo the combination, last column first
+        rest = rest // size
     return codes, values[::-1]
+
+
+def _codes(*columns: pd.Series) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Dense codes of the row tuples of ``columns`` (sorted) and each group's value per column."""
+    return _combine(*(_factorize(c) for c in columns))
 
 
 def _answers(resp: pd.DataFrame) -> np.ndarray:
@@ -76,7 +95,12 @@ def _answers(resp: pd.DataFrame) -> np.ndarray:
     # column-major: every later pass reads one behaviour's column contiguously
     X = np.zeros((len(resp), len(fw.BEHAVIOUR_CODES)), dtype="int8", order="F")
     for j, b in enumerate(fw.BEHAVIOUR_CODES):  # 21 columns, each converted in one pass
-        x = pd.to_numeric(resp[b], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        col = resp[b]
+        if pd.api.types.is_integer_dtype(col.dtype):  # canonical Int8: no float round trip
+            x = col.to_numpy(dtype="int16", na_value=0)
+            X[:, j] = np.where((x >= 1) & (x <= 5), x, 0)
+            continue
+        x = pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         valid = (x >= 1) & (x <= 5) & (x == np.round(x))
         X[:, j] = np.where(valid, x, 0)
     return X
@@ -107,20 +131,28 @@ def item_shares(resp: pd.DataFrame, *, weights=None, min_group: int = 10) -> pd.
     """
     min_group = check_min_group(min_group)
     w = _weights(resp, weights)
-    codes, (gov, wave) = _codes(resp["gov_code"], resp["wave"])
+    gw = (_factorize(resp["gov_code"]), _factorize(resp["wave"]))
+    return _shares(_answers(resp), w, gw, min_group)
+
+
+def _shares(X, w, gw, min_group) -> pd.DataFrame:
+    """:func:`item_shares` from the answer matrix and the factorised ``gov_code, wave``."""
+    codes, (gov, wave) = _combine(*gw)
     G, B = len(gov), len(fw.BEHAVIOUR_CODES)
-    X = _answers(resp)
     band = _BAND_OF[X]
     keep = codes >= 0
     if not keep.all():
         codes, band, w = codes[keep], band[keep], w[keep]
     base = codes * 4
-    sums, counts = np.empty((G, B, 4)), np.empty((G, B, 4), dtype="int64")
-    for j in range(B):  # 21 behaviours; each one pass over all responses
-        cell = base + band[:, j]
-        sums[:, j] = np.bincount(cell, weights=w, minlength=G * 4).reshape(G, 4)
-        counts[:, j] = np.bincount(cell, minlength=G * 4).reshape(G, 4)
-    sums, counts = sums.reshape(G * B, 4), counts.reshape(G * B, 4)
+    sums = np.empty((G, B, 4))
+    for j in range(B):  # 21 behaviours; each one weighted pass over all responses
+        sums[:, j] = np.bincount(base + band[:, j], weights=w, minlength=G * 4).reshape(G, 4)
+    sums = sums.reshape(G * B, 4)
+    # answers = rows - missing answers; the missing ones are few, counted in one pass
+    r, j = np.nonzero(band == 3)
+    n_ans = np.bincount(codes, minlength=G)[:, None] - np.bincount(
+        codes[r] * B + j, minlength=G * B
+    ).reshape(G, B)
     tot = sums[:, :3].sum(axis=1)
     out = pd.DataFrame({
         "gov_code": pd.array(np.repeat(gov, B), dtype="string"),
@@ -130,7 +162,7 @@ def item_shares(resp: pd.DataFrame, *, weights=None, min_group: int = 10) -> pd.
     with np.errstate(invalid="ignore", divide="ignore"):
         for j, name in enumerate(_BANDS):
             out[name] = 100 * sums[:, j] / tot
-    out["n"] = counts[:, :3].sum(axis=1).astype("int64")
+    out["n"] = n_ans.ravel().astype("int64")
     out["suppressed"] = out["n"] < min_group
     out.loc[out["suppressed"], list(_BANDS)] = np.nan
     return out.sort_values(["gov_code", "wave", "behaviour"], kind="stable").reset_index(drop=True)
@@ -180,25 +212,33 @@ def demographic_index(
         (n < min_group: estimate and interval NaN). A group in a single unit
         has no between-cluster variance to estimate: its SE is NaN.
     """
-    from scipy import stats
-
     min_group = check_min_group(min_group)
     w = _weights(resp, weights)
-    X = _answers(resp)
+    gw = (_factorize(resp["gov_code"]), _factorize(resp["wave"]))
+    return _by_profile(resp, _answers(resp), w, gw, min_group, level, cluster)
+
+
+def _by_profile(resp, X, w, gw, min_group, level, cluster) -> pd.DataFrame:
+    """:func:`demographic_index` from the answer matrix and the factorised ``gov_code, wave``."""
+    from scipy import stats
+
     answered = (X > 0).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         score = 100 * (X >= 4).sum(axis=1) / answered
     ok = answered > 0
+    gwu = None
     if cluster is not None and cluster in resp.columns:
-        ucode, uniq = pd.factorize(resp[cluster])
-        ucode = np.where(ucode < 0, len(uniq), ucode)  # rows without a unit: one cluster
-        U = len(uniq) + 1
-    else:
-        ucode = None
+        uc, uu = _factorize(resp[cluster])
+        uc = np.where(uc < 0, len(uu), uc)  # rows without a unit: one cluster of their own
+        # the unit within its government and wave, dense: the clusters below are
+        # (government-wave-unit, group) pairs, a small enough space for a presence table
+        gwu = _combine(*gw, (uc, np.arange(len(uu) + 1)))[0]
+        n_gwu = int(gwu.max()) + 1 if gwu.size else 0
     z = stats.norm.ppf(0.5 + level / 2)
     parts = []
     for dim in [d for d in DEMOGRAPHICS if d in resp.columns]:  # three profile columns
-        codes, (gov, wave, group) = _codes(resp["gov_code"], resp["wave"], resp[dim])
+        dim_f = _factorize(resp[dim])
+        codes, (gov, wave, group) = _combine(*gw, dim_f)
         keep = ok & (codes >= 0)
         c, s, ww = codes[keep], score[keep], w[keep]
         G = len(gov)
@@ -207,8 +247,8 @@ def demographic_index(
         with np.errstate(invalid="ignore", divide="ignore"):
             est = np.bincount(c, weights=ww * s, minlength=G) / sw
         e = ww * (s - est[c])
-        if ucode is not None:
-            cl = np.unique(c * U + ucode[keep], return_inverse=True)[1]
+        if gwu is not None:
+            cl = _combine((gwu[keep], np.arange(n_gwu)), (dim_f[0][keep], dim_f[1]))[0]
             e_c = np.bincount(cl, weights=e)
             owner = np.zeros(len(e_c), dtype="int64")
             owner[cl] = c  # the group each (group, unit) cluster belongs to
@@ -232,3 +272,39 @@ def demographic_index(
     out["suppressed"] = out["n"] < min_group
     out.loc[out["suppressed"], ["estimate", "se", "ci_low", "ci_high"]] = np.nan
     return out
+
+
+def item_tables(
+    resp: pd.DataFrame, *, weights=None, min_group: int = 10, level: float = 0.95
+) -> dict[str, pd.DataFrame]:
+    """:func:`item_shares` and :func:`demographic_index` in one pass over the answers.
+
+    The answer matrix and the government-wave codes are built once for both
+    (what ``berakhlak measure`` writes); the tables equal the two functions'.
+
+    Parameters
+    ----------
+    resp : pandas.DataFrame
+        ``culture_responses``.
+    weights : array-like, optional
+        One weight per response; None = equal weights.
+    min_group : int, default 10
+        Groups with fewer respondents are withheld.
+    level : float, default 0.95
+        Confidence level of the demographic intervals.
+
+    Returns
+    -------
+    dict of str -> pandas.DataFrame
+        ``"culture_item_shares"`` (columns of :func:`item_shares`) and
+        ``"culture_demographics"`` (columns of :func:`demographic_index`, units
+        as clusters).
+    """
+    min_group = check_min_group(min_group)
+    w = _weights(resp, weights)
+    X = _answers(resp)
+    gw = (_factorize(resp["gov_code"]), _factorize(resp["wave"]))
+    return {
+        "culture_item_shares": _shares(X, w, gw, min_group),
+        "culture_demographics": _by_profile(resp, X, w, gw, min_group, level, "unit_code"),
+    }

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from berakhlak_research import framework as fw
-from berakhlak_research.indices import demographic_index, item_shares
+from berakhlak_research.indices import demographic_index, item_shares, item_tables
 
 
 def _resp(answers: list[int], sex: list[str]) -> pd.DataFrame:
@@ -74,3 +74,27 @@ def test_demographic_index_clusters_units_by_hand():
     d["unit_code"] = "a"
     one = demographic_index(d, min_group=5)
     assert one["se"].isna().all() and (one["clusters"] == 1).all()
+
+
+def test_item_tables_equal_the_two_functions_for_int_and_float_answers():
+    rng = np.random.default_rng(3)
+    n = 400
+    d = pd.DataFrame({b: rng.integers(1, 6, n) for b in fw.BEHAVIOUR_CODES})
+    d = d.astype("Int8")
+    d.iloc[rng.integers(0, n, 60), 3] = pd.NA
+    d.iloc[0, 5] = 9  # outside 1-5: counts as missing
+    d.insert(0, "gov_code", rng.choice(["35.75", "35.73"], n))
+    d.insert(1, "wave", rng.choice([2024, 2025], n))
+    d["unit_code"] = rng.choice(["U001", "U002", "U003"], n)
+    d["sex"] = rng.choice(["L", "P"], n)
+    d["age_group"] = rng.choice(["<30", "30-39", "50+"], n)
+    w = rng.uniform(0.5, 2, n)
+    both = item_tables(d, weights=w, min_group=10)
+    pd.testing.assert_frame_equal(both["culture_item_shares"], item_shares(d, weights=w))
+    pd.testing.assert_frame_equal(both["culture_demographics"],
+                                  demographic_index(d, weights=w))  # fmt: skip
+    # float answers (an export read without the canonical dtype) give the same tables
+    f = d.astype({b: "float64" for b in fw.BEHAVIOUR_CODES})
+    pd.testing.assert_frame_equal(item_shares(f, weights=w), both["culture_item_shares"])
+    pd.testing.assert_frame_equal(demographic_index(f, weights=w), both["culture_demographics"])
+    assert both["culture_demographics"]["clusters"].between(1, 3).all()
