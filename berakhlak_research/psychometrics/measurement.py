@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from berakhlak_research.exceptions import EstimationError, InputError
-from berakhlak_research.psychometrics._mlfa import fit_ml_cfa
+from berakhlak_research.psychometrics._mlfa import fit_ml_cfa_batch
 from berakhlak_research.psychometrics._moments import (
     GroupMoments,
     check_value_map,
@@ -51,16 +51,20 @@ def _cfa_tables(keys: pd.DataFrame, m: GroupMoments, vmap, reasons: list[str], c
     factors = list(vmap)
     z = stats.norm.ppf(0.5 + ci / 2)
     rows, load_groups, load_est, load_se, load_n = [], [], [], [], []
-    for g in range(len(keys)):  # one ML fit per group: waves, and governments large enough
+    todo = np.flatnonzero([not r for r in reasons])
+    nn = m.n[todo].astype("int64")
+    # all groups' ML fits at once, on stacked arrays (fit_ml_cfa's algorithm and results)
+    fits = dict(zip(todo.tolist(), fit_ml_cfa_batch(
+        m.cov[todo] * ((nn - 1) / nn)[:, None, None], nn, pattern), strict=True))  # fmt: skip
+    for g in range(len(keys)):  # tabulating the fits: one row per group
         reason = reasons[g]
         row = dict.fromkeys(_FIT, np.nan)
         row["n"] = int(m.n[g])
         if not reason:
             n = int(m.n[g])
-            try:
-                ml = fit_ml_cfa(m.cov[g] * (n - 1) / n, n, pattern)
-            except EstimationError as err:
-                reason = str(err)
+            ml = fits[g]
+            if isinstance(ml, EstimationError):
+                reason = str(ml)
             else:
                 row = {k: v for k, v in fit_indices(ml).items() if k in _FIT}
                 if not ml.converged:

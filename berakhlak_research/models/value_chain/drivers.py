@@ -25,6 +25,8 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
+from berakhlak_research import survey
+from berakhlak_research._segments import segment_sums
 from berakhlak_research.exceptions import InputError
 
 __all__ = [
@@ -80,24 +82,33 @@ def _subset_r2_sweep(corr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     g, k, _ = corr.shape
     p = k - 1
-    A = corr.copy()
-    out = np.zeros((g, 2**p))
+    # groups on the last, contiguous axis: every operation below runs one long inner
+    # loop over groups (with groups first, numpy's inner loops would be k long)
+    # a copy always (ascontiguousarray would return a view of corr when g == 1 and the
+    # sweep would then overwrite the caller's matrices)
+    A = corr.transpose(1, 2, 0).copy(order="C")  # (k, k, g)
+    out = np.zeros((2**p, g))
     failed = np.zeros(g, dtype=bool)
+    tmp = np.empty_like(A)  # the rank-one update, written in place: no allocation per step
     inside = 0
     for i in range(1, 2**p):  # the loop is over subsets; each step is vectorised over groups
         j = (i & -i).bit_length() - 1  # the driver that changes between Gray codes i-1 and i
         entering = not (inside >> j) & 1
         inside ^= 1 << j
-        d = A[:, j, j].copy()
-        failed |= ~(np.abs(d) > 1e-10)
-        d[failed] = 1.0
-        col = A[:, :, j].copy()
-        A -= col[:, :, None] * col[:, None, :] / d[:, None, None]
-        sign = 1.0 if entering else -1.0
-        A[:, :, j] = sign * col / d[:, None]
-        A[:, j, :] = A[:, :, j]
-        A[:, j, j] = -1.0 / d
-        out[:, inside] = 1.0 - A[:, p, p]
+        d = A[j, j].copy()
+        bad = ~(np.abs(d) > 1e-10)
+        if bad.any():
+            failed |= bad
+            d[bad] = 1.0
+        col = A[:, j].copy()
+        cd = col / d
+        np.multiply(col[:, None, :], cd[None, :, :], out=tmp)
+        A -= tmp
+        A[:, j] = cd if entering else -cd
+        A[j, :] = A[:, j]
+        A[j, j] = -1.0 / d
+        out[inside] = 1.0 - A[p, p]
+    out = np.ascontiguousarray(out.T)
     failed |= ~np.isfinite(out).all(axis=1)
     return out, failed
 
@@ -131,34 +142,47 @@ def subset_r2(corr: np.ndarray) -> np.ndarray:
     return out
 
 
+def _shapley_weights(p: int) -> np.ndarray:
+    """``(2**p, p)`` matrix ``C`` with Shapley values = ``R2 @ C`` (R2 of every subset).
+
+    Driver j's Shapley value is ``sum over S without j of w(|S|) (R2(S + j) - R2(S))``
+    with ``w(s) = s! (p - s - 1)! / p!``; collecting the terms of each subset T
+    gives ``C[T, j] = w(|T| - 1)`` when j is in T and ``-w(|T|)`` when it is not.
+    """
+    masks = np.arange(2**p)
+    size = np.array([bin(m).count("1") for m in masks])
+    w = np.array([factorial(s) * factorial(p - s - 1) / factorial(p) for s in range(p)] + [0.0])
+    inside = (masks[:, None] >> np.arange(p)) & 1 == 1
+    return np.where(inside, w[np.maximum(size - 1, 0)][:, None], -w[size][:, None])
+
+
 def shapley_from_corr(corr: np.ndarray) -> np.ndarray:
     """Shapley decomposition of the full-model R-squared, ``(g, p)``; rows sum to R2(all)."""
     r2 = subset_r2(corr)
     p = int(np.log2(r2.shape[1]))
-    masks = np.arange(2**p)
-    size = np.array([bin(m).count("1") for m in masks])
-    w = np.array([factorial(s) * factorial(p - s - 1) / factorial(p) for s in range(p)])
-    phi = np.empty((r2.shape[0], p))
-    for j in range(p):
-        without = masks[(masks >> j) & 1 == 0]
-        gain = r2[:, without | (1 << j)] - r2[:, without]
-        phi[:, j] = gain @ w[size[without]]
-    return phi
+    return r2 @ _shapley_weights(p)  # one matrix product for all groups and drivers
 
 
 def _moments(Z: np.ndarray, codes: np.ndarray, G: int, w: np.ndarray | None = None):
     """Per-group weighted sums ``n`` (G,), ``S`` (G, k) and ``P`` (G, k, k) of the rows of Z.
 
-    ``w`` weights the rows (the bootstrap's resampling counts); None = 1 each.
+    ``w`` weights the rows (the bootstrap's resampling counts, >= 0); None = 1
+    each. ``S`` and ``P`` are taken about one centre for all groups (near the
+    overall mean: numerically safer than raw sums), so sums of them over groups
+    or clusters stay consistent and :func:`_corr_from_moments` gives the same
+    correlations. One batched product does it all: the rows ``[sqrt(w) (z - c),
+    sqrt(w)]`` have cross-products ``P`` (top left), ``S`` (last row) and ``n``
+    (corner).
     """
     k = Z.shape[1]
-    n = np.bincount(codes, weights=w, minlength=G).astype("float64")
-    Zw = Z if w is None else Z * w[:, None]
-    S = np.stack([np.bincount(codes, weights=Zw[:, j], minlength=G) for j in range(k)], 1)
-    P = np.empty((G, k, k))
-    for a, b in zip(*np.triu_indices(k), strict=True):  # k(k+1)/2 columns, not groups
-        P[:, a, b] = P[:, b, a] = np.bincount(codes, weights=Zw[:, a] * Z[:, b], minlength=G)
-    return n, S, P
+    step = max(1, len(Z) // 100_000)
+    center = Z[::step].mean(axis=0) if len(Z) else np.zeros(k)
+    sw = np.ones(len(Z)) if w is None else np.sqrt(np.asarray(w, dtype="float64"))
+    X = np.empty((len(Z), k + 1))
+    np.multiply(Z - center, sw[:, None], out=X[:, :k])
+    X[:, k] = sw
+    _, _, cross = segment_sums(X, codes, G)
+    return cross[:, k, k].copy(), cross[:, k, :k].copy(), cross[:, :k, :k].copy()
 
 
 def _corr_from_moments(n: np.ndarray, S: np.ndarray, P: np.ndarray) -> np.ndarray:
@@ -244,6 +268,34 @@ def key_drivers(
     return out
 
 
+def _replicate_sums(M: np.ndarray, owner: np.ndarray, G: int, W: np.ndarray) -> np.ndarray:
+    """``sums[b, g] = sum over clusters c of group g of W[b, c] M[c]``, shape (B, G, m).
+
+    ``M`` (C, m) and ``W`` (B, C) are sorted by ``owner`` (the group of each
+    cluster; every group has at least one cluster). Each group's clusters are cut
+    into segments of ``L`` clusters (the last padded with zeros); one batched
+    matrix product over the segments then gives all replicates' sums at once,
+    which BLAS does far faster than a pass over the clusters per replicate.
+    """
+    C, m = M.shape
+    B = W.shape[0]
+    nc = np.bincount(owner, minlength=G)
+    L = int(2 ** np.clip(np.floor(np.log2(max(C / max(G, 1), 1.0))), 2, 8))
+    nseg = -(-nc // L)
+    seg0 = np.concatenate([[0], np.cumsum(nseg)[:-1]])
+    first = np.concatenate([[0], np.cumsum(nc)[:-1]])
+    pos = np.arange(C) - np.repeat(first, nc)  # position of a cluster within its group
+    slot = (np.repeat(seg0, nc) + pos // L) * L + pos % L
+    S = int(nseg.sum())
+    Mp = np.zeros((S * L, m))
+    Mp[slot] = M
+    Wp = np.zeros((S * L, B))
+    Wp[slot] = W.T
+    # (S, B, L) @ (S, L, m) -> (S, B, m): each segment's weighted sums for every replicate
+    seg = np.matmul(Wp.reshape(S, L, B).transpose(0, 2, 1), Mp.reshape(S, L, m))
+    return np.add.reduceat(seg, seg0, axis=0).transpose(1, 0, 2)
+
+
 def key_drivers_bootstrap(
     data: pd.DataFrame,
     target: str,
@@ -314,10 +366,11 @@ def key_drivers_bootstrap(
     reps = np.full((n_boot, G, p), np.nan)
     n_full = np.bincount(codes, minlength=G)
     if clusters:
-        ckey = pd.MultiIndex.from_frame(frame[clusters]) if len(clusters) > 1 else frame[clusters[0]]
-        ccodes, cvalues = pd.factorize(ckey)
-        lone = ccodes < 0  # a row without a cluster is a cluster of its own
-        ccodes[lone] = len(cvalues) + np.arange(lone.sum())
+        # integer codes column by column (a MultiIndex of millions of rows is slow)
+        ccodes, cvalues = survey.factorize_columns(frame, clusters)
+        ccodes = ccodes.astype(np.intp, copy=True)
+        lone = frame[clusters].isna().any(axis=1).to_numpy()  # a row without a cluster
+        ccodes[lone] = len(cvalues) + np.arange(lone.sum())  # is a cluster of its own
         C = len(cvalues) + int(lone.sum())
         owner = np.zeros(C, dtype=np.intp)
         owner[ccodes] = codes
@@ -327,25 +380,33 @@ def key_drivers_bootstrap(
                 " resampled clusters must lie within a group (add the group column to cluster=)."
             )
         # each cluster's sums, formed once, as rows sorted by group: a replicate's group
-        # sums are then one reduceat over the clusters
+        # sums are then a weighted sum over the clusters (batched, see _replicate_sums)
         cn, cS, cP = _moments(Z, ccodes, C)
         k = Z.shape[1]
         order = np.argsort(owner, kind="stable")
         M = np.concatenate([cn[:, None], cS, cP.reshape(C, k * k)], axis=1)[order]
-        starts = np.searchsorted(owner[order], np.arange(G))
-    for b in range(n_boot):  # replicates; each is vectorised over rows (or clusters) and groups
+        owner_sorted = owner[order]
+    ok_n = n_full >= min_n
+    chunk = 32  # replicates at a time: bounds the memory of the batched products
+    for b0 in range(0, n_boot, chunk):  # chunks of replicates, each vectorised over groups
+        nb = min(chunk, n_boot - b0)
         if clusters:
-            sums = np.add.reduceat(rng.poisson(1.0, C)[order, None] * M, starts, axis=0)
-            corr = _corr_from_moments(sums[:, 0], sums[:, 1 : 1 + k],
-                                      sums[:, 1 + k :].reshape(G, k, k))  # fmt: skip
+            W = np.stack(
+                [rng.poisson(1.0, C)[order] for _ in range(nb)]
+            )  # same draws as one by one
+            sums = _replicate_sums(M, owner_sorted, G, W)  # (nb, G, m)
+            corr = _corr_from_moments(sums[..., 0].ravel(), sums[..., 1 : 1 + k].reshape(-1, k),
+                                      sums[..., 1 + k :].reshape(-1, k, k))  # fmt: skip
+            corr = corr.reshape(nb, G, k, k)
         else:
-            w = rng.poisson(1.0, len(Z)).astype("float64")
-            corr, _ = _group_corr(Z, codes, G, w)
-        ok = (n_full >= min_n) & np.isfinite(corr).all(axis=(1, 2))
+            corr = np.stack([_group_corr(Z, codes, G, rng.poisson(1.0, len(Z)).astype("float64"))[0]
+                             for _ in range(nb)])  # fmt: skip
+        ok = ok_n[None, :] & np.isfinite(corr).all(axis=(2, 3))
         if ok.any():
-            phi = shapley_from_corr(corr[ok])
+            phi = shapley_from_corr(corr[ok])  # every replicate and group of the chunk at once
             with np.errstate(invalid="ignore", divide="ignore"):
-                reps[b, ok] = phi / phi.sum(axis=1, keepdims=True)
+                block = reps[b0 : b0 + nb]
+                block[ok] = phi / phi.sum(axis=1, keepdims=True)
     alpha = (1 - level) / 2
     # groups without replicates (too small) stay NaN; numpy warns about them, needlessly
     with warnings.catch_warnings(), np.errstate(invalid="ignore"):

@@ -8,6 +8,7 @@ import pytest
 
 from berakhlak_research.exceptions import InputError
 from berakhlak_research.models.value_chain import key_drivers, key_drivers_bootstrap
+from berakhlak_research.models.value_chain.drivers import subset_r2
 
 
 def _data(n: int, seed: int) -> pd.DataFrame:
@@ -124,3 +125,15 @@ def test_cluster_bootstrap_covers_the_population_share_with_clustered_rows():
             hits[kind].append(((b["ci_low"] <= truth) & (truth <= b["ci_high"])).to_numpy())
     assert 0.85 <= np.mean(hits["cluster"]) <= 1.0
     assert np.mean(hits["rows"]) < np.mean(hits["cluster"])
+
+
+def test_subset_r2_leaves_its_input_alone_for_one_group_and_many():
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(3, 60, 6))
+    C = np.einsum("gni,gnj->gij", X, X) / 60
+    d = np.sqrt(np.einsum("gii->gi", C))
+    C = C / d[:, :, None] / d[:, None, :]
+    before = C.copy()
+    one = subset_r2(C[:1])
+    np.testing.assert_array_equal(C, before)  # the sweep works on a copy, even for g == 1
+    np.testing.assert_allclose(one, subset_r2(C)[:1], atol=1e-13)
