@@ -321,8 +321,8 @@ def measure(
     if "culture_responses" in data:
         from berakhlak_research import psychometrics
 
-        # the CFA fits are a Python loop over government-waves: on the second core,
-        # alongside the array passes of the indices (the results do not change)
+        # the reliability and CFA fits on the second core, alongside the array
+        # passes of the indices (the results do not change)
         resp_all = data["culture_responses"]
         psy = _Forked(lambda: psychometrics.measurement_tables(resp_all))
     try:

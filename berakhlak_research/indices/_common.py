@@ -97,8 +97,16 @@ def band_codes(scores: np.ndarray, bands: tuple[Band, ...]) -> np.ndarray:
 
 
 def n_threads() -> int:
-    """Threads for the array passes: the CPUs this process may use (``BERAKHLAK_THREADS``
-    overrides, e.g. 1 inside a process pool that already uses every core)."""
+    """Threads for the array passes: the CPUs this process may use.
+
+    ``BERAKHLAK_THREADS`` overrides, e.g. 1 inside a process pool that already
+    uses every core.
+
+    Returns
+    -------
+    int
+        At least 1.
+    """
     env = os.environ.get("BERAKHLAK_THREADS", "").strip()
     if env:
         try:
