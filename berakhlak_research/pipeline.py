@@ -209,9 +209,47 @@ def data_origin(data_dir: str | Path) -> pd.DataFrame:
     return pd.DataFrame({"synthetic": [synthetic], "source": [source]})
 
 
-def _measure_steps(data, units, written, min_group, bootstrap, seed, fpc, progress, psy):
+def _ikm_tables(skm: pd.DataFrame, min_group: int) -> dict[str, pd.DataFrame]:
+    """The ``ikm``, ``ikm_elements`` and ``sample_adequacy`` tables of :func:`measure`."""
+    parts, elems = [], []
+    for level, by in (
+        ("government", ["gov_code", "period"]),
+        ("unit", ["gov_code", "unit_code", "period"]),
+    ):
+        parts.append(ikm(skm, by=by, min_group=min_group).assign(level=level))
+        elems.append(ikm_elements_table(skm, by=by, min_group=min_group).assign(level=level))
+    t = pd.concat(parts, ignore_index=True)
+    t["unit_code"] = t["unit_code"].astype("string")
+    cols = [
+        "level", "gov_code", "unit_code", "period", "method_version", "ikm_interval",
+        "estimate", "se", "ci_low", "ci_high", "n", "elements", "band", "band_label_id",
+        "band_label_en", "suppressed", "suppression_reason",
+    ]  # fmt: skip
+    e = pd.concat(elems, ignore_index=True)
+    e["unit_code"] = e["unit_code"].astype("string")
+    elem_cols = [
+        "level", "gov_code", "unit_code", "period", "element", "element_name_id",
+        "element_name_en", "total", "nrr", "nrr_weighted", "nrr_x25", "band", "n", "suppressed",
+    ]  # fmt: skip
+    return {"ikm": t[cols], "ikm_elements": e[elem_cols], "sample_adequacy": sample_adequacy(skm)}
+
+
+def _side_tables(data: dict[str, pd.DataFrame], min_group: int) -> dict[str, pd.DataFrame]:
+    """The tables that need neither the survey weights nor the culture indices:
+    the reliability and CFA fits and the IKM tables (run beside the indices)."""
+    out: dict[str, pd.DataFrame] = {}
+    if "culture_responses" in data:
+        from berakhlak_research import psychometrics
+
+        out.update(psychometrics.measurement_tables(data["culture_responses"]))
+    if "skm_responses" in data:
+        out.update(_ikm_tables(data["skm_responses"], min_group))
+    return out
+
+
+def _measure_steps(data, units, written, min_group, bootstrap, seed, fpc, progress, side):
     """The steps of :func:`measure`, filling ``written`` (a progress bar over the steps)."""
-    steps = ["culture", "benchmarks", "ikm", "psychometrics", "suppression"]
+    steps = ["culture", "benchmarks", "psychometrics and ikm", "suppression"]
     bar = tqdm(steps, desc="measure", unit="step", disable=not progress)
     for step in bar:
         bar.set_postfix_str(step)
@@ -228,35 +266,8 @@ def _measure_steps(data, units, written, min_group, bootstrap, seed, fpc, progre
             written.update(item_tables(resp, weights=w, min_group=min_group))
         elif step == "benchmarks" and "culture_index" in written:
             written["culture_benchmarks"] = culture_benchmarks(written["culture_index"])
-        elif step == "ikm" and "skm_responses" in data:
-            skm = data["skm_responses"]
-            parts, elems = [], []
-            for level, by in (
-                ("government", ["gov_code", "period"]),
-                ("unit", ["gov_code", "unit_code", "period"]),
-            ):
-                t = ikm(skm, by=by, min_group=min_group).assign(level=level)
-                e = ikm_elements_table(skm, by=by, min_group=min_group).assign(level=level)
-                parts.append(t)
-                elems.append(e)
-            t = pd.concat(parts, ignore_index=True)
-            t["unit_code"] = t["unit_code"].astype("string")
-            cols = [
-                "level", "gov_code", "unit_code", "period", "method_version", "ikm_interval",
-                "estimate", "se", "ci_low", "ci_high", "n", "elements", "band", "band_label_id",
-                "band_label_en", "suppressed", "suppression_reason",
-            ]  # fmt: skip
-            written["ikm"] = t[cols]
-            e = pd.concat(elems, ignore_index=True)
-            e["unit_code"] = e["unit_code"].astype("string")
-            written["ikm_elements"] = e[
-                ["level", "gov_code", "unit_code", "period", "element", "element_name_id",
-                 "element_name_en", "total", "nrr", "nrr_weighted", "nrr_x25", "band", "n",
-                 "suppressed"]
-            ]  # fmt: skip
-            written["sample_adequacy"] = sample_adequacy(skm)
-        elif step == "psychometrics" and psy is not None:
-            written.update(psy.result())
+        elif step == "psychometrics and ikm":
+            written.update(side.result())
         elif step == "suppression":
             written["suppression"] = suppression_table(
                 {k: written.get(k) for k in ("culture_index", "culture_behaviour", "ikm")}
@@ -317,19 +328,13 @@ def measure(
         )
     units = data.get("units")
     written: dict[str, pd.DataFrame] = {}
-    psy = None
-    if "culture_responses" in data:
-        from berakhlak_research import psychometrics
-
-        # the reliability and CFA fits on the second core, alongside the array
-        # passes of the indices (the results do not change)
-        resp_all = data["culture_responses"]
-        psy = _Forked(lambda: psychometrics.measurement_tables(resp_all))
+    # The reliability, CFA and IKM tables on the second core, alongside the array
+    # passes of the indices (the results do not change).
+    side = _Forked(lambda: _side_tables(data, min_group))
     try:
-        _measure_steps(data, units, written, min_group, bootstrap, seed, fpc, progress, psy)
+        _measure_steps(data, units, written, min_group, bootstrap, seed, fpc, progress, side)
     finally:
-        if psy is not None:
-            psy.close()
+        side.close()
     # Where the data came from: reports on simulated data carry a "synthetic data" banner.
     written["data_origin"] = data_origin(data_dir)
     # Reference tables the reports label with (unit names, programme events) or set

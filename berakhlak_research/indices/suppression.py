@@ -33,6 +33,7 @@ def suppression_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         ``table, level, gov_code, unit_code, wave, n, reason``; ``n`` is the
         smallest count among the group's withheld figures.
     """
+    keys = ["table", "level", "gov_code", "unit_code", "wave"]
     parts = []
     for name, df in tables.items():
         if df is None or "suppressed" not in df.columns:
@@ -40,26 +41,37 @@ def suppression_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         s = df[df["suppressed"].astype(bool)]
         if s.empty:
             continue
+        # Grouped by category codes: a national culture_behaviour table withholds
+        # 1.6M rows, and casting them to strings first took over a second.
         part = pd.DataFrame(
             {
-                "table": name,
-                "level": s["level"].astype("string") if "level" in s else pd.NA,
-                "gov_code": s["gov_code"].astype("string") if "gov_code" in s else pd.NA,
-                "unit_code": s["unit_code"].astype("string") if "unit_code" in s else pd.NA,
+                "level": _as_category(s["level"]) if "level" in s else pd.NA,
+                "gov_code": _as_category(s["gov_code"]) if "gov_code" in s else pd.NA,
+                "unit_code": _as_category(s["unit_code"]) if "unit_code" in s else pd.NA,
                 "wave": (s["wave"] if "wave" in s else s["period"]).astype("Int64"),
                 "n": s["n"].astype("Int64"),
-                "reason": s["suppression_reason"].astype("string"),
+                "reason": _as_category(s["suppression_reason"]),
             }
         )
-        keys = ["table", "level", "gov_code", "unit_code", "wave"]
-        part = part.groupby(keys, dropna=False, sort=True, observed=True).agg(
-            n=("n", "min"), reason=("reason", "first")
+        part = (
+            part.groupby(keys[1:], dropna=False, sort=False, observed=True)
+            .agg(n=("n", "min"), reason=("reason", "first"))
+            .reset_index()
         )
-        parts.append(part.reset_index())
+        for c in ("level", "gov_code", "unit_code", "reason"):
+            part[c] = part[c].astype("string")
+        part.insert(0, "table", name)
+        parts.append(part.sort_values(keys[1:], ignore_index=True))
     if not parts:
         return pd.DataFrame(
             {c: pd.Series(dtype="string" if c != "n" else "Int64") for c in _COLUMNS}
         )
     out = pd.concat(parts, ignore_index=True)
+    out["table"] = out["table"].astype("string")
     out["wave"] = out["wave"].astype("Int64")
     return out[_COLUMNS]
+
+
+def _as_category(col: pd.Series) -> pd.Series:
+    """``col`` as a categorical (kept when it is one), for grouping by codes."""
+    return col if isinstance(col.dtype, pd.CategoricalDtype) else col.astype("category")

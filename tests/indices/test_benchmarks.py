@@ -92,3 +92,17 @@ def test_suppression_table_lists_groups_once():
     assert s["n"].tolist() == [3, 7]
     empty = indices.suppression_table({})
     assert empty.empty and "reason" in empty.columns
+    # the pipeline's tables hold categoricals (categories in any order, NA codes):
+    # grouped by code, they give the same table as plain strings
+    cat = t.assign(
+        level=pd.Categorical(t["level"], categories=["unit", "government"]),
+        unit_code=pd.Categorical(t["unit_code"], categories=["C", "B", "A"]),
+        suppression_reason=t["suppression_reason"].astype("category"),
+    )
+    cat.loc[3, "unit_code"] = np.nan  # a government-level row has no unit
+    plain = t.astype({"unit_code": "string"})
+    plain.loc[3, "unit_code"] = pd.NA
+    pd.testing.assert_frame_equal(
+        indices.suppression_table({"culture_index": cat}),
+        indices.suppression_table({"culture_index": plain}),
+    )
