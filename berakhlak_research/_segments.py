@@ -18,7 +18,34 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["segment_sums"]
+__all__ = ["segment_layout", "segment_sums"]
+
+
+def segment_layout(sizes: np.ndarray, seg_len: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each member of consecutive groups goes in segments of ``seg_len`` slots.
+
+    Parameters
+    ----------
+    sizes : ndarray of int, shape (G,)
+        Members per group (the members sorted by group, groups in order).
+    seg_len : int
+        Slots per segment; a segment never holds two groups (the last segment
+        of a group is padded).
+
+    Returns
+    -------
+    seg0 : ndarray of int, shape (G,)
+        Each group's first segment (the ``reduceat`` offsets back to groups).
+    slot : ndarray of int, shape (sum(sizes),)
+        Each member's slot in the padded layout of ``sum(ceil(sizes / seg_len))
+        * seg_len`` slots.
+    """
+    nseg = -(-sizes // seg_len)
+    seg0 = np.concatenate([[0], np.cumsum(nseg)[:-1]]).astype(np.intp)
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    pos = np.arange(int(sizes.sum())) - np.repeat(first, sizes)  # position within its group
+    slot = (np.repeat(seg0, sizes) + pos // seg_len) * seg_len + pos % seg_len
+    return seg0, slot
 
 
 def segment_sums(
@@ -83,11 +110,9 @@ def segment_sums(
         r1 = starts[groups[-1]] + n[groups[-1]]
         ng = n[groups]
         # row -> (segment, slot): segments of seg_len rows that never cross a group
-        nseg = -(-ng // seg_len)
-        seg0 = np.concatenate([[0], np.cumsum(nseg)[:-1]])
-        pos = np.arange(r1 - r0) - np.repeat(starts[groups] - r0, ng)  # within its group
-        src = np.full(int(nseg.sum()) * seg_len, -1, dtype=np.int64)
-        src[(np.repeat(seg0, ng) + pos // seg_len) * seg_len + pos % seg_len] = order[r0:r1]
+        seg0, slot = segment_layout(ng, seg_len)
+        src = np.full(int((-(-ng // seg_len)).sum()) * seg_len, -1, dtype=np.int64)
+        src[slot] = order[r0:r1]
         pad = src < 0
         # one gather straight into the padded layout; padding rows are zeros
         padded = x[np.where(pad, 0, src)].astype("float64") - center

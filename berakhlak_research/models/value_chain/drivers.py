@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from berakhlak_research import survey
-from berakhlak_research._segments import segment_sums
+from berakhlak_research._segments import segment_layout, segment_sums
 from berakhlak_research.exceptions import InputError
 
 __all__ = [
@@ -281,12 +281,8 @@ def _replicate_sums(M: np.ndarray, owner: np.ndarray, G: int, W: np.ndarray) -> 
     B = W.shape[0]
     nc = np.bincount(owner, minlength=G)
     L = int(2 ** np.clip(np.floor(np.log2(max(C / max(G, 1), 1.0))), 2, 8))
-    nseg = -(-nc // L)
-    seg0 = np.concatenate([[0], np.cumsum(nseg)[:-1]])
-    first = np.concatenate([[0], np.cumsum(nc)[:-1]])
-    pos = np.arange(C) - np.repeat(first, nc)  # position of a cluster within its group
-    slot = (np.repeat(seg0, nc) + pos // L) * L + pos % L
-    S = int(nseg.sum())
+    seg0, slot = segment_layout(nc, L)
+    S = int((-(-nc // L)).sum())
     Mp = np.zeros((S * L, m))
     Mp[slot] = M
     Wp = np.zeros((S * L, B))
