@@ -479,6 +479,14 @@ STRINGS.update(
             "through work culture (indirect {ind} points); pooled over all governments in the "
             "data.",
         ),
+        "mediation_ri_note": (
+            "Uji randomisasi atas waktu program di {g} pemerintah daerah: p {p_ind} untuk "
+            "efek tidak langsung dan p {p_tot} untuk efek total; uji ini tetap sahih walau "
+            "jumlah pemerintah daerah sedikit.",
+            "Randomisation test over the programme timing of {g} governments: p {p_ind} for "
+            "the indirect effect and p {p_tot} for the total effect; the test stays valid "
+            "with few governments.",
+        ),
         "med_programme": ("Program budaya", "Culture programme"),
         "med_culture": ("Budaya kerja (indeks)", "Work culture (index)"),
         "med_ikm": ("IKM", "IKM"),

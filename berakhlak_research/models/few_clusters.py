@@ -59,6 +59,8 @@ __all__ = [
     "wild_bootstrap_ols",
     "did_wild_bootstrap",
     "randomization_inference",
+    "timing_assignments",
+    "permutation_p_value",
 ]
 
 FEW_CLUSTERS_THRESHOLD = 20
@@ -741,6 +743,60 @@ def _n_distinct(values: np.ndarray) -> int:
     return math.factorial(len(values)) // math.prod(math.factorial(int(c)) for c in m)
 
 
+def timing_assignments(timings, *, n_perm: int = 999, seed: int = 0) -> tuple[np.ndarray, bool]:
+    """The governments' programme timings to compare in a randomisation test.
+
+    Parameters
+    ----------
+    timings : array-like
+        One first treated period per government (0 = never treated).
+    n_perm : int, default 999
+        With at most ``n_perm + 1`` distinct orderings of ``timings`` all are
+        enumerated (an exact test); otherwise ``n_perm`` random permutations
+        are drawn and the observed ordering is added as the first row.
+    seed : int, default 0
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, bool)
+        ``(assignments, exact)``: an array of shape ``(draws, governments)``,
+        one timing per government in each row (the observed one among them),
+        and whether the rows are every distinct assignment.
+    """
+    g_gov = np.asarray(timings, dtype=float)
+    if n_perm < 19:
+        raise InputError(f"n_perm={n_perm!r} is too few; use at least 99.")
+    if _n_distinct(g_gov) <= n_perm + 1:
+        return _multiset_permutations(g_gov), True
+    rng = np.random.default_rng(seed)
+    idx = np.argsort(rng.random((n_perm, len(g_gov))), axis=1)
+    return np.vstack([g_gov[None, :], g_gov[idx]]), False
+
+
+def permutation_p_value(draws: np.ndarray, observed: float) -> float:
+    """Two-sided randomisation p-value: share of finite ``draws`` with ``|d| >= |observed|``.
+
+    A relative tolerance keeps the observed draw counted when floating-point
+    noise makes its refit a hair smaller than itself.
+
+    Parameters
+    ----------
+    draws : numpy.ndarray
+        The statistic under every compared assignment, the observed one
+        included; NaN (an assignment with no estimable effect) is left out.
+    observed : float
+        The statistic under the observed assignment.
+
+    Returns
+    -------
+    float
+        The p-value, NaN when no draw is finite.
+    """
+    d = np.asarray(draws, dtype=float)
+    d = d[np.isfinite(d)]
+    return float(np.mean(np.abs(d) >= abs(observed) * (1 - _TIE))) if len(d) else np.nan
+
+
 def randomization_inference(
     data: pd.DataFrame,
     y: str,
@@ -798,8 +854,6 @@ def randomization_inference(
     """
     if estimator not in ("staggered_att", "twfe"):
         raise InputError(f"estimator={estimator!r}; use 'staggered_att' or 'twfe'.")
-    if n_perm < 19:
-        raise InputError(f"n_perm={n_perm!r} is too few; use at least 99.")
     P = _did_panel(data, y, unit, time, first_treated, cluster)
     per_gov = pd.Series(P.g).groupby(P.cl)
     if (per_gov.nunique() > 1).any():
@@ -812,15 +866,7 @@ def randomization_inference(
     G = len(g_gov)
     if G < 2:
         raise EstimationError("Randomisation inference needs at least 2 governments.")
-    n_all = _n_distinct(g_gov)
-    if n_all <= n_perm + 1:
-        perms = _multiset_permutations(g_gov)
-        exact = True
-    else:
-        rng = np.random.default_rng(seed)
-        idx = np.argsort(rng.random((n_perm, G)), axis=1)
-        perms = np.vstack([g_gov[None, :], g_gov[idx]])
-        exact = False
+    perms, exact = timing_assignments(g_gov, n_perm=n_perm, seed=seed)
     assign = perms[:, P.cl]  # draws x units
     if estimator == "staggered_att":
         eff = _att_many(P, assign, control, min_cohort_size)
@@ -833,7 +879,7 @@ def randomization_inference(
     ok = np.isfinite(eff)
     if ok.sum() < 2:
         raise EstimationError("No permuted assignment gives an estimable effect.")
-    p = float(np.mean(np.abs(eff[ok]) >= abs(obs) * (1 - _TIE)))
+    p = permutation_p_value(eff, obs)
     return pd.DataFrame(
         [
             {

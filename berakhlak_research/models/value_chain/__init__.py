@@ -5,7 +5,9 @@ The value-chain family:
 * :func:`within_unit`, :func:`cross_level` — does culture move IKM? (per value
   and overall; :mod:`berakhlak_research.models.value_chain.culture_link`);
 * :func:`mediation` — does training reach satisfaction *through* culture?
-  (:mod:`berakhlak_research.models.value_chain.indirect`);
+  (:mod:`berakhlak_research.models.value_chain.indirect`), and
+  :func:`mediation_randomization`, its randomisation test over the
+  governments' programme timing for few governments;
 * :func:`key_drivers`, :func:`importance_performance` — which IKM elements
   matter most for satisfaction and which values for IKM, and what a city
   should act on first (:mod:`berakhlak_research.models.value_chain.drivers`);
@@ -29,7 +31,12 @@ from berakhlak_research.models.value_chain.drivers import (
     shapley_from_corr,
     subset_r2,
 )
-from berakhlak_research.models.value_chain.indirect import PATHS, mediation
+from berakhlak_research.models.value_chain.indirect import (
+    PATHS,
+    PROGRAMME_PATHS,
+    mediation,
+    mediation_randomization,
+)
 from berakhlak_research.models.value_chain.tables import (
     ELEMENT_LABELS,
     TABLES,
@@ -45,6 +52,7 @@ __all__ = [
     "CrossLevelResult",
     "satisfaction_scores",
     "mediation",
+    "mediation_randomization",
     "key_drivers",
     "key_drivers_bootstrap",
     "importance_performance",
@@ -55,6 +63,7 @@ __all__ = [
     "model_tables",
     "CULTURE_COLUMNS",
     "PATHS",
+    "PROGRAMME_PATHS",
     "QUADRANTS",
     "TABLES",
     "ELEMENT_LABELS",

@@ -32,13 +32,17 @@ from berakhlak_research.models._ols import (
     absorb,
     bootstrap_moments,
     cluster_moments,
+    demean,
     ols_cr1,
     solve_moments,
 )
+from berakhlak_research.models.few_clusters import permutation_p_value, timing_assignments
 
-__all__ = ["mediation", "PATHS"]
+__all__ = ["mediation", "mediation_randomization", "PATHS", "PROGRAMME_PATHS"]
 
 PATHS = ("a", "b", "direct", "indirect", "total")
+PROGRAMME_PATHS = ("a", "direct", "indirect", "total")
+"""The paths that are effects of the programme (``b`` is culture's effect on IKM, not the programme's)."""
 
 
 def _check(data, cols: dict):
@@ -280,3 +284,159 @@ def mediation(
     return out[
         ["path", "estimate", "se", "ci_low", "ci_high", "p_value", "n", "n_clusters", "method"]
     ]
+
+
+def _programme_paths(Zb, tv, ft, factors, n_meds):
+    """a, direct, indirect and total of the saturated cohort x period design for one timing.
+
+    ``Zb`` holds the demeaned ``m, y, mediators..., covariates..., period dummies`` (and
+    an intercept when nothing is absorbed); the treated-cell dummies of the timing
+    ``ft`` (one first treated period per row) are built, demeaned and put in front,
+    as :func:`mediation` orders its columns.
+    """
+    treated = (ft > 0) & (tv >= ft)
+    if not treated.any():
+        return np.full(4, np.nan)
+    # periods are years, so cohort * 1e4 + period is a unique cell key
+    _, inv, counts = np.unique(ft[treated] * 1e4 + tv[treated], return_inverse=True,
+                               return_counts=True)  # fmt: skip
+    cells = np.zeros((len(ft), len(counts)))
+    cells[np.flatnonzero(treated), inv.ravel()] = 1.0
+    w = counts / counts.sum()
+    Z = np.column_stack([demean(cells, factors) if factors else cells, Zb])
+    M = (Z.T @ Z)[None]
+    nx, k = len(counts), Z.shape[1]
+    ix = list(range(nx))
+    im, iy = nx, nx + 1
+    ib = list(range(nx + 2, nx + 2 + n_meds)) if n_meds else [im]
+    ic = list(range(nx + 2 + n_meds, k))
+    nb = len(ib)
+    with np.errstate(all="ignore"):
+        a = solve_moments(M, [*ix, *ic], im)[0, :nx] @ w
+        fb = solve_moments(M, [*ib, *ix, *ic], iy)[0]
+        total = solve_moments(M, [*ix, *ic], iy)[0, :nx] @ w
+        a_v = np.array([solve_moments(M, [*ix, *ic], j)[0, :nx] @ w for j in ib])
+        return np.array([a, fb[nb : nb + nx] @ w, a_v @ fb[:nb], total])
+
+
+def mediation_randomization(
+    data: pd.DataFrame,
+    m: str,
+    y: str,
+    cluster: str,
+    *,
+    time: str,
+    first_treated: str,
+    covariates: list[str] | None = None,
+    fixed_effects: list[str] | None = None,
+    mediators: list[str] | None = None,
+    n_perm: int = 999,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Randomisation inference for the programme's paths over the governments' timing.
+
+    The programme is a staggered 0/1 treatment, ``treated = first_treated > 0
+    and time >= first_treated``, with one timing per government (``cluster``).
+    Under the sharp null that the programme changed nobody's culture or IKM,
+    any permutation of the timings among the governments was as likely as the
+    one observed. For every assignment (all distinct ones when there are at
+    most ``n_perm + 1``, else ``n_perm`` random ones plus the observed) the
+    model of :func:`mediation` with ``cohort=first_treated`` is refitted (the
+    saturated cohort x period design, the same absorbed effects and parallel
+    mediators) and a, direct, indirect and total are recomputed. The p-value
+    of a path is the share of assignments whose ``|effect| >= |observed|``.
+
+    The test needs no cluster-robust variance, so it stays valid with a
+    handful of governments, where CR1 intervals under-cover and the pairs
+    bootstrap of the indirect effect is unreliable (MacKinnon and Webb 2020).
+    It gives p-values only; ``b`` is not a programme effect and is not
+    tested.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per unit and period; rows with NA in a used column are dropped.
+    m, y : str
+        Mediator (``"culture_overall"``) and outcome (``"ikm"``) columns.
+    cluster : str
+        The government column; ``first_treated`` must be constant within it.
+    time, first_treated : str
+        Period column and first treated period (0 = never treated).
+    covariates, fixed_effects, mediators : list of str, optional
+        As in :func:`mediation` (e.g. ``fixed_effects=["_unit"]`` with a unit
+        key, ``mediators`` the seven value columns).
+    n_perm : int, default 999
+    seed : int, default 0
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per path a, direct, indirect, total: ``path, estimate`` (the
+        observed effect, equal to :func:`mediation`'s), ``se, ci_low,
+        ci_high`` (NaN: a p-value only), ``p_value, n, n_clusters,
+        method`` ("randomization_inference"), ``n_draws`` (assignments with
+        an estimable effect), ``exact`` (every distinct assignment compared).
+
+    Raises
+    ------
+    InputError
+        A missing column, or timing that varies within a government.
+    EstimationError
+        Fewer than 2 governments or 10 rows, or no estimable observed effect.
+    """
+    covariates = list(covariates or [])
+    fixed_effects = list(fixed_effects or [])
+    meds = list(mediators or [])
+    _check(data, {"m": m, "y": y, "cluster": cluster, "covariates": covariates,
+                  "fixed_effects": fixed_effects, "mediators": meds, "time": time,
+                  "first_treated": first_treated})  # fmt: skip
+    for col in fixed_effects:
+        if col == UNIT:
+            check_unit(data, col, func="mediation_randomization", arg="fixed_effects",
+                       fix="Use the unit key (keys.unit_key(df)) as the unit column.")  # fmt: skip
+    used = [m, y, *meds, *covariates]
+    frame = data[[*dict.fromkeys([*used, cluster, *fixed_effects, time, first_treated])]].dropna()
+    if len(frame) < 10:
+        raise EstimationError(f"Only {len(frame)} complete rows for the mediation model.")
+    ft = frame[first_treated].to_numpy(dtype="float64")
+    tv = frame[time].to_numpy(dtype="float64")
+    gov = pd.factorize(frame[cluster])[0]
+    per_gov = pd.Series(ft).groupby(gov)
+    if (per_gov.nunique() > 1).any():
+        raise InputError(
+            f"first_treated={first_treated!r} varies within some {cluster!r}: randomisation "
+            "over governments' timing needs one timing per government (programmes that are "
+            "government-wide); use the wild cluster bootstrap instead."
+        )
+    g_gov = per_gov.first().to_numpy()
+    if len(g_gov) < 2:
+        raise EstimationError("Randomisation inference needs at least 2 governments.")
+    perms, exact = timing_assignments(g_gov, n_perm=n_perm, seed=seed)
+    periods = np.unique(tv)[1:]  # period dummies, the first period the reference
+    base = np.column_stack([frame[used].to_numpy(dtype="float64"),
+                            (tv[:, None] == periods[None, :]).astype("float64")])  # fmt: skip
+    factors = [pd.factorize(frame[f])[0].astype(np.int64) for f in fixed_effects]
+    Zb = demean(base, factors) if factors else np.column_stack([base, np.ones(len(base))])
+    observed = _programme_paths(Zb, tv, ft, factors, len(meds))
+    if not np.isfinite(observed).all():
+        raise EstimationError("The observed timing gives no estimable programme effect.")
+    # one refit per assignment: at most n_perm + 1 of them, never one per unit or row
+    draws = np.stack([_programme_paths(Zb, tv, p[gov], factors, len(meds)) for p in perms])
+    ok = np.isfinite(draws).all(axis=1)
+    rows = [
+        {
+            "path": path,
+            "estimate": float(observed[j]),
+            "se": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "p_value": permutation_p_value(draws[ok, j], observed[j]),
+            "n": len(frame),
+            "n_clusters": len(g_gov),
+            "method": "randomization_inference",
+            "n_draws": int(ok.sum()),
+            "exact": bool(exact),
+        }  # fmt: skip
+        for j, path in enumerate(PROGRAMME_PATHS)
+    ]
+    return pd.DataFrame(rows)

@@ -30,7 +30,7 @@ from berakhlak_research.models.value_chain.drivers import (
     key_drivers,
     key_drivers_bootstrap,
 )
-from berakhlak_research.models.value_chain.indirect import mediation
+from berakhlak_research.models.value_chain.indirect import mediation, mediation_randomization
 
 __all__ = [
     "element_drivers",
@@ -326,12 +326,17 @@ def _links_wild(panel, cluster, n_wild, seed, level=0.95):
 
 
 def _mark_preferred(table: pd.DataFrame, key: list[str], few: bool) -> pd.DataFrame:
-    """``preferred``: the wild bootstrap row where the policy says few clusters and one exists."""
+    """``preferred``: the wild bootstrap row where the policy says few clusters and one exists.
+
+    Randomisation rows are never the preferred row: they carry a p-value but no
+    interval, so they stand beside the row that has one.
+    """
     wild = table["method"].eq("wild_cluster_bootstrap")
+    ri = table["method"].eq("randomization_inference")
     if not few:
-        return table.assign(preferred=~wild)
+        return table.assign(preferred=~wild & ~ri)
     has_wild = wild.groupby([table[k] for k in key]).transform("any")
-    return table.assign(preferred=wild | ~has_wild)
+    return table.assign(preferred=(wild | ~has_wild) & ~ri)
 
 
 DRIVER_BOOT = 199
@@ -348,6 +353,7 @@ def model_tables(
     cluster: str = "gov_code",
     min_clusters: int = FEW_CLUSTERS_THRESHOLD,
     n_wild: int = 9999,
+    n_perm: int = 999,
 ) -> dict[str, pd.DataFrame]:
     """Fit every value-chain model and return the results-store tables.
 
@@ -376,6 +382,13 @@ def model_tables(
         "wild_cluster_bootstrap"``, ``n_wild`` Webb draws, test-inversion
         intervals); ``preferred`` marks the row to read.
     n_wild : int, default 9999
+    n_perm : int, default 999
+        Below ``min_clusters``, when every government has one programme timing,
+        ``value_chain_paths`` also gets randomisation-inference rows for a,
+        direct, indirect and total (``method = "randomization_inference"``:
+        p-value over the governments' permuted timings, no interval, never
+        ``preferred``; :func:`~berakhlak_research.models.value_chain.mediation_randomization`),
+        with every distinct timing when there are at most ``n_perm + 1``.
 
     Returns
     -------
@@ -390,7 +403,8 @@ def model_tables(
         ci_low, ci_high, n, model: predicted random intercepts, i.e. the
         unit's deviation from the model's prediction); ``value_chain_paths``
         (path, estimate, se, ci_low, ci_high, p_value, n, n_clusters, method,
-        x, m, y, design, preferred); ``culture_ikm_link`` (value, estimate, se,
+        x, m, y, design, preferred; method "cr1", "cluster_bootstrap",
+        "wild_cluster_bootstrap" or "randomization_inference"); ``culture_ikm_link`` (value, estimate, se,
         ci_low, ci_high, p_value, n, model, ..., method: "cr1",
         "mixed_model" or "wild_cluster_bootstrap", preferred); ``key_drivers`` (target, gov_code,
         outcome, driver, importance, share, r2, n); ``importance_performance``
@@ -440,6 +454,17 @@ def model_tables(
             paths = pd.concat([paths, wild], ignore_index=True)
         except (EstimationError, InputError):
             pass  # the cluster-robust rows stand alone; the caveat still applies
+        if "first_treated" in pf.columns:
+            try:
+                ri = mediation_randomization(
+                    pf, "culture_overall", "ikm", cluster, time="wave",
+                    first_treated="first_treated", fixed_effects=["_unit"], mediators=values,
+                    n_perm=n_perm, seed=seed,
+                )  # fmt: skip
+                paths = pd.concat([paths, ri.drop(columns=["n_draws", "exact"])],
+                                  ignore_index=True)  # fmt: skip
+            except (EstimationError, InputError):
+                pass  # timing varies within governments: the wild bootstrap alone applies
     paths = _mark_preferred(paths, ["path"], policy.few)
     out["value_chain_paths"] = paths.assign(x="treated", m="culture_overall", y="ikm",
                                             design=design)  # fmt: skip

@@ -8,6 +8,7 @@ import pandas as pd
 from berakhlak_research import framework as fw
 from berakhlak_research.exceptions import ParameterError
 from berakhlak_research.i18n import STRINGS, t
+from berakhlak_research.reporting import numbers
 from berakhlak_research.reporting.sections._common import (
     _empty,
     _ikm_band,
@@ -284,6 +285,8 @@ def value_chain_frame(ctx: ReportContext) -> pd.DataFrame:
     vc = ctx.table("value_chain_paths", scope="all")
     if vc is None:
         return _empty(cols)
+    ri = vc[vc["method"].eq("randomization_inference")] if "method" in vc else None
+    ri = ri if ri is not None and len(ri) else None
     vc = _preferred(vc)
     if "method" in vc:
         # a path with two preferred rows (bootstrap and wild): the wild cluster bootstrap,
@@ -300,7 +303,19 @@ def value_chain_frame(ctx: ReportContext) -> pd.DataFrame:
     out.attrs["indirect_share"] = share
     out.attrs["hide"] = ["path"]
     out.attrs["headers"] = {"path": "col_code", "path_name": "col_path", "estimate": "col_effect"}
+    notes = []
     if pd.notna(share):
-        out.attrs["notes"] = [("indirect_share_note", {
-            "share": _fmt(100 * share, 0, lang=ctx.lang), "ind": _fmt(ind, lang=ctx.lang), "tot": _fmt(tot, lang=ctx.lang)})]  # fmt: skip
+        notes.append(("indirect_share_note", {
+            "share": _fmt(100 * share, 0, lang=ctx.lang), "ind": _fmt(ind, lang=ctx.lang), "tot": _fmt(tot, lang=ctx.lang)}))  # fmt: skip
+    ri = ri.drop_duplicates("path").set_index("path") if ri is not None else None
+    if ri is not None and {"indirect", "total"} <= set(ri.index):
+        # the permutation test has no interval, so it is quoted beside the table
+        def pv(path):
+            text = numbers.p_value(float(ri.loc[path, "p_value"]), ctx.lang)
+            return text if text.startswith("<") else f"= {text}"
+
+        notes.append(("mediation_ri_note", {"g": int(ri.loc["indirect", "n_clusters"]),
+                                            "p_ind": pv("indirect"), "p_tot": pv("total")}))  # fmt: skip
+    if notes:
+        out.attrs["notes"] = notes
     return out

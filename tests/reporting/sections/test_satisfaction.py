@@ -71,3 +71,40 @@ def test_priorities_apart_and_classified_only_when_separated(fixture, lang):
     assert not any(e.name_en in html_c or e.name_id in html_c for e in fw.IKM_ELEMENTS_2017)
     for name in ("priorities", "service_priorities"):
         assert "<img" in views.figure(ctx, name, fmt="png")
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_mediation_quotes_the_randomisation_test_when_the_store_has_it(fixture, lang, tmp_path):
+    """Government-wide timing gives randomisation rows (the fixture's demo timing varies
+    within governments, so they are computed here on a panel with one timing per
+    government and added to a copy of the results): the report quotes their p-values,
+    while the table keeps the preferred rows."""
+    import shutil
+
+    from berakhlak_research.framework import VALUE_CODES
+    from berakhlak_research.keys import unit_key
+    from berakhlak_research.models.value_chain import CULTURE_COLUMNS, mediation_randomization
+    from berakhlak_research.reporting import numbers
+    from tests._data.chain import value_chain_fixture
+
+    panel = value_chain_fixture(1, n_gov=8, units_per_gov=6)
+    ri = mediation_randomization(
+        panel.assign(_unit=unit_key(panel)), "culture_overall", "ikm", "gov_code", time="wave",
+        first_treated="first_treated", fixed_effects=["_unit"],
+        mediators=[CULTURE_COLUMNS[v] for v in VALUE_CODES],
+    )  # fmt: skip
+    results = tmp_path / "results"
+    shutil.copytree(fixture["results"], results)
+    path = results / "value_chain_paths.parquet"
+    raw = pd.read_parquet(path)
+    if "method" not in raw:  # the shape the pipeline writes: a method and a preferred row
+        raw = raw.assign(method="cr1", preferred=True)
+    extra = ri.drop(columns=["n_draws", "exact"]).assign(preferred=False)
+    pd.concat([raw, extra], ignore_index=True).to_parquet(path)
+    ctx = views.open_report(results, "35.75", 0, lang, MIN_GROUP)
+    vc = views.value_chain_frame(ctx)
+    assert list(vc["path"]) == ["a", "b", "direct", "indirect", "total"]  # preferred rows only
+    html = views.show(ctx, "value_chain")
+    p_ind = numbers.p_value(float(ri.set_index("path").loc["indirect", "p_value"]), lang)
+    assert ("Randomisation test" if lang == "en" else "Uji randomisasi") in html
+    assert p_ind in html and "8" in html
