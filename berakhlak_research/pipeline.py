@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -247,8 +247,15 @@ def _side_tables(data: dict[str, pd.DataFrame], min_group: int) -> dict[str, pd.
     return out
 
 
-def _measure_steps(data, units, written, min_group, bootstrap, seed, fpc, progress, side):
-    """The steps of :func:`measure`, filling ``written`` (a progress bar over the steps)."""
+def _measure_steps(data, units, written, min_group, bootstrap, seed, fpc, progress, side,
+                   write_early=None):  # fmt: skip
+    """The steps of :func:`measure`, filling ``written`` (a progress bar over the steps).
+
+    ``write_early(tables)`` gets the largest table computed so far (the behaviour
+    indices, 6.9 M rows nationally) just before the wait on the forked side
+    tables: the main core would idle there, and that one file takes about as long
+    to write as the wait lasts.
+    """
     steps = ["culture", "benchmarks", "psychometrics and ikm", "suppression"]
     bar = tqdm(steps, desc="measure", unit="step", disable=not progress)
     for step in bar:
@@ -267,6 +274,9 @@ def _measure_steps(data, units, written, min_group, bootstrap, seed, fpc, progre
         elif step == "benchmarks" and "culture_index" in written:
             written["culture_benchmarks"] = culture_benchmarks(written["culture_index"])
         elif step == "psychometrics and ikm":
+            if write_early is not None and written:
+                big = max(written, key=lambda k: len(written[k]))
+                write_early({big: written[big]})
             written.update(side.result())
         elif step == "suppression":
             written["suppression"] = suppression_table(
@@ -330,11 +340,26 @@ def measure(
     written: dict[str, pd.DataFrame] = {}
     # The reliability, CFA and IKM tables on the second core, alongside the array
     # passes of the indices (the results do not change).
+    early: dict[str, pd.DataFrame] = {}
+    pool = ThreadPoolExecutor(max_workers=1)
+    pending = []
+
+    def write_early(tables):
+        early.update(tables)
+        # one thread: the second core is still busy with the side tables
+        pending.append(pool.submit(write_tables, out, tables, convert=_storable, threads=1))
+
     side = _Forked(lambda: _side_tables(data, min_group))
     try:
-        _measure_steps(data, units, written, min_group, bootstrap, seed, fpc, progress, side)
+        _measure_steps(data, units, written, min_group, bootstrap, seed, fpc, progress, side,
+                       write_early=write_early)  # fmt: skip
     finally:
         side.close()
+        # The early write ends before the last one starts: each call rewrites the
+        # catalogue whole, so the two must not overlap. Its errors surface here.
+        for job in pending:
+            job.result()
+        pool.shutdown()
     # Where the data came from: reports on simulated data carry a "synthetic data" banner.
     written["data_origin"] = data_origin(data_dir)
     # Reference tables the reports label with (unit names, programme events) or set
@@ -342,7 +367,8 @@ def measure(
     for name in ("units", "interventions", "published_culture"):
         if name in data:
             written[name] = data[name]
-    write_tables(out, written, convert=_storable, threads=n_threads(), progress=progress)
+    rest = {k: v for k, v in written.items() if k not in early}
+    write_tables(out, rest, convert=_storable, threads=n_threads(), progress=progress)
     return written
 
 

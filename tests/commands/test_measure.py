@@ -61,6 +61,19 @@ def test_contract_tables_and_columns(results):
     assert {"culture_index", "ikm", "suppression", "survey_weights"} <= set(cat)
 
 
+def test_catalogue_lists_every_table_written_with_its_hash(results):
+    """The largest table is written early, beside the forked side tables, in its own
+    write call; the catalogue still lists every file with its rows and hash."""
+    out, _ = results
+    cat = store.catalog(out)
+    files = {p.stem for p in out.glob("*.parquet")}
+    assert set(cat) == files and "culture_behaviour" in files
+    for name, entry in cat.items():
+        assert entry["sha256"] == store.file_sha256(out / f"{name}.parquet"), name
+        assert entry["rows"] == len(store.read_table(out, name)), name
+    assert not list(out.glob("*.tmp"))
+
+
 def test_slices_and_suppression(results):
     out, resp = results
     ci = store.read_table(out, "culture_index", gov_code="35.75", wave=2024)
