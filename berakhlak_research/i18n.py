@@ -95,7 +95,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_rank": ("Peringkat nasional", "National rank"),
     "col_count": ("Jumlah", "Count"),
     "col_statistic": ("Statistik", "Statistic"),
-    "col_level": ("Tingkat", "Level"),
+    "col_aggregation": ("Tingkat", "Level"),
     "col_event_time": ("Waktu relatif", "Event time"),
     "col_cohort": ("Kohort", "Cohort"),
     "col_fit": ("Indeks kecocokan", "Fit index"),

@@ -212,23 +212,25 @@ def data_origin(data_dir: str | Path) -> pd.DataFrame:
 def _ikm_tables(skm: pd.DataFrame, min_group: int) -> dict[str, pd.DataFrame]:
     """The ``ikm``, ``ikm_elements`` and ``sample_adequacy`` tables of :func:`measure`."""
     parts, elems = [], []
-    for level, by in (
+    for aggregation, by in (
         ("government", ["gov_code", "period"]),
         ("unit", ["gov_code", "unit_code", "period"]),
     ):
-        parts.append(ikm(skm, by=by, min_group=min_group).assign(level=level))
-        elems.append(ikm_elements_table(skm, by=by, min_group=min_group).assign(level=level))
+        parts.append(ikm(skm, by=by, min_group=min_group).assign(aggregation=aggregation))
+        elems.append(
+            ikm_elements_table(skm, by=by, min_group=min_group).assign(aggregation=aggregation)
+        )
     t = pd.concat(parts, ignore_index=True)
     t["unit_code"] = t["unit_code"].astype("string")
     cols = [
-        "level", "gov_code", "unit_code", "period", "method_version", "ikm_interval",
+        "aggregation", "gov_code", "unit_code", "period", "method_version", "ikm_interval",
         "estimate", "se", "ci_low", "ci_high", "n", "elements", "band", "band_label_id",
         "band_label_en", "suppressed", "suppression_reason",
     ]  # fmt: skip
     e = pd.concat(elems, ignore_index=True)
     e["unit_code"] = e["unit_code"].astype("string")
     elem_cols = [
-        "level", "gov_code", "unit_code", "period", "element", "element_name_id",
+        "aggregation", "gov_code", "unit_code", "period", "element", "element_name_id",
         "element_name_en", "total", "nrr", "nrr_weighted", "nrr_x25", "band", "n", "suppressed",
     ]  # fmt: skip
     return {"ikm": t[cols], "ikm_elements": e[elem_cols], "sample_adequacy": sample_adequacy(skm)}

@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from berakhlak_research.exceptions import FileProblem
+from berakhlak_research.vocabulary import renamed
 
 __all__ = ["write_table", "write_tables", "read_table", "has_table", "catalog", "file_sha256"]
 
@@ -170,6 +171,25 @@ def has_table(results_dir: str | os.PathLike, name: str) -> bool:
     return _path(results_dir, name).exists()
 
 
+def _check_written_by_this_version(path: Path, name: str) -> None:
+    """Refuse a table written before the aggregation column was renamed ``aggregation``.
+
+    Reads the Parquet footer only. Such a table is not read under the old name
+    (no silent aliases, docs/CONVENTIONS.md): the stages that write it are
+    deterministic, so re-running them gives the same figures under the new name.
+    """
+    names = pq.read_schema(path).names
+    if "level" in names and "aggregation" not in names:
+        raise FileProblem(
+            f"Results table {name!r} in {path.parent} was written by an older version of "
+            "berakhlak_research: its aggregation column is named 'level' (now 'aggregation'). "
+            "Re-create the results folder: run `berakhlak measure` and `berakhlak model` "
+            "again (they are deterministic, so the figures are the same).",
+            str(path),
+        )
+
+
+@renamed(level="aggregation")
 def read_table(
     results_dir: str | os.PathLike,
     name: str,
@@ -178,7 +198,7 @@ def read_table(
     columns: list[str] | None = None,
     wave_column: str = "wave",
     contiguous: bool = False,
-    level: str | None = None,
+    aggregation: str | None = None,
 ) -> pd.DataFrame:
     """Read a results table, or one government's and wave's slice of it.
 
@@ -196,9 +216,10 @@ def read_table(
         Columns to read.
     wave_column : str
         Name of the wave column (``"period"`` for IKM tables).
-    level : str, optional
-        Keep rows of this level only (``level`` column: national, province,
-        government, unit).
+    aggregation : str, optional
+        Keep rows of this aggregation only (``aggregation`` column: national,
+        province, government, unit; overall, cohort, event_time, ... in the DiD
+        tables). The former keyword ``level=`` raises a :class:`TypeError`.
     contiguous : bool
         Combine each column's Parquet row groups into one Arrow chunk (a
         one-off copy). Worth it for a table kept in memory and sliced many
@@ -209,6 +230,12 @@ def read_table(
     -------
     pandas.DataFrame
         The rows asked for, with the table's documented columns.
+
+    Raises
+    ------
+    FileProblem
+        The table is missing, or was written by an older version (an aggregation
+        column named ``level``): re-run ``berakhlak measure`` and ``berakhlak model``.
     """
     path = _path(results_dir, name)
     if not path.exists():
@@ -217,13 +244,14 @@ def read_table(
             "Run `berakhlak measure` and `berakhlak model` first.",
             str(path),
         )
+    _check_written_by_this_version(path, name)
     filters = []
     if gov_code is not None:
         filters.append(("gov_code", "=", gov_code))
     if wave is not None:
         filters.append((wave_column, "=", int(wave)))
-    if level is not None:
-        filters.append(("level", "=", level))
+    if aggregation is not None:
+        filters.append(("aggregation", "=", aggregation))
     table = pq.read_table(path, columns=columns, filters=filters or None)
     if not contiguous:
         return table.to_pandas()

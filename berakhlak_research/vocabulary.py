@@ -4,7 +4,8 @@ The words (documented in ``docs/CONVENTIONS.md``, checked by ``tests/test_vocabu
 
 * ``level=0.95`` - the confidence level of every interval (never ``alpha=`` or ``ci=``);
 * ``aggregation`` - the name of an aggregation (national, government, unit, cohort,
-  event time, ...) in arguments (``aggregations=``);
+  event time, ...) in arguments (``aggregations=``, ``aggregation=``) and in the
+  results tables' ``aggregation`` column;
 * ``weights=`` - survey weights only; the IKM element weight is ``element_weight=``,
   bootstrap multiplier distributions are ``multipliers=``;
 * ``gov=`` - the government column that makes a unit code a unit
@@ -32,6 +33,9 @@ RENAMED = {
     "weights": "multipliers",
     "weight": "element_weight",
     "levels": "aggregations",
+    # Only where ``level`` named an aggregation (store.read_table, the report views);
+    # everywhere else ``level=`` is the confidence level.
+    "level": "aggregation",
     "return_fits": None,
 }
 """Old argument names and their replacements across the package (None: removed)."""
@@ -39,6 +43,10 @@ RENAMED = {
 _HINTS = {
     ("alpha", "level"): " (the confidence level: level = 1 - alpha, so alpha=0.05 is level=0.95)",
     ("ci", "level"): " (the confidence level, e.g. level=0.95)",
+    ("level", "aggregation"): (
+        " (the aggregation: national, province, government, unit, or overall, cohort,"
+        " event_time, ...; level= is reserved for the confidence level)"
+    ),
 }
 
 

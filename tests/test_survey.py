@@ -51,7 +51,7 @@ def test_culture_se_matches_r_survey(design):
         t = tabs[table]
         t = t[(t[col] == code) & (t["scoring"] == scoring)]
         for _, r in ref[ref["variable"] == var].iterrows():
-            sel = t["level"] == r["level"]
+            sel = t["aggregation"] == r["level"]  # the R reference names it level
             if r["level"] != "national":
                 sel &= t["gov_code"] == r["gov_code"]
             if r["level"] == "unit":
@@ -182,5 +182,5 @@ def test_culture_levels_fast_path_equals_general_engine(fpc):
         assert len(t) == len(g)
         for c in ("estimate", "se", "ci_low", "ci_high"):
             np.testing.assert_allclose(t[c], g[c], rtol=1e-9, atol=1e-10, err_msg=(name, c))
-        assert set(t["level"]) == {"unit", "government", "province", "national"}
+        assert set(t["aggregation"]) == {"unit", "government", "province", "national"}
         assert (t["se"].dropna() > 0).mean() > 0.9

@@ -82,6 +82,9 @@ EXPECTED_RENAMES = {
     "berakhlak_research.survey.svyratio": {"weight": "weights"},
     "berakhlak_research.survey.calibrated_svymean": {"weight": "weights"},
     "berakhlak_research.models.value_chain.cross_level": {"return_fits": None},
+    # where ``level`` named an aggregation (everywhere else it is the confidence level)
+    "berakhlak_research.store.read_table": {"level": "aggregation"},
+    "berakhlak_research.reporting.views.did_frame": {"level": "aggregation"},
 }
 
 

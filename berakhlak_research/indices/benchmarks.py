@@ -67,8 +67,8 @@ def culture_benchmarks(
     Parameters
     ----------
     culture_index : pandas.DataFrame
-        The ``culture_index`` table (rows with ``level == "government"`` are
-        used; without a ``level`` column all rows are) with ``gov_code, wave,
+        The ``culture_index`` table (rows with ``aggregation == "government"``
+        are used; without an ``aggregation`` column all rows are) with ``gov_code, wave,
         value, estimate, se`` and optionally ``scoring``.
     kinds : pandas.Series, optional
         Government code -> kind; default from :func:`regions.governments`.
@@ -85,8 +85,8 @@ def culture_benchmarks(
     if not need <= set(culture_index.columns):
         raise InputError(f"culture_benchmarks needs columns {sorted(need)}.")
     d = culture_index
-    if "level" in d.columns:
-        d = d[d["level"] == "government"]
+    if "aggregation" in d.columns:
+        d = d[d["aggregation"] == "government"]
     d = d.copy()
     if "scoring" not in d.columns:
         d["scoring"] = "favourable"

@@ -425,7 +425,7 @@ def _categories(est: np.ndarray) -> dict[str, pd.Categorical]:
     }
 
 
-def _long(keys, res, scoring, var_idx, var_name, level, min_group, boot):
+def _long(keys, res, scoring, var_idx, var_name, aggregation, min_group, boot):
     """Tidy rows: one per group x variable of ``var_idx``."""
     g = len(keys)
     nv = len(var_idx)
@@ -439,11 +439,13 @@ def _long(keys, res, scoring, var_idx, var_name, level, min_group, boot):
     _clip_to_scale(lo, hi)
     rows = np.repeat(np.arange(g), nv)
     out = {}
-    if level is not None:
-        out["level"] = pd.Categorical.from_codes(np.full(g * nv, LEVELS.index(level)), LEVELS)
+    if aggregation is not None:
+        out["aggregation"] = pd.Categorical.from_codes(
+            np.full(g * nv, LEVELS.index(aggregation)), LEVELS
+        )
     for c in keys.columns:
         out[c] = keys[c].take(rows).reset_index(drop=True)
-    if level is not None:
+    if aggregation is not None:
         if "unit_code" not in keys.columns:
             out["unit_code"] = pd.array([pd.NA] * (g * nv), dtype="string")
         if "gov_code" not in keys.columns:
@@ -505,7 +507,7 @@ def culture_tables(
     Returns
     -------
     dict of pandas.DataFrame
-        ``"culture_index"``: ``level, gov_code, unit_code, wave, value, scoring,
+        ``"culture_index"``: ``aggregation, gov_code, unit_code, wave, value, scoring,
         estimate, se, ci_low, ci_high, n, category, category_label_id,
         category_label_en, category_confirmed, suppressed, suppression_reason``
         (value in "overall", "BP".."KB"); ``"culture_behaviour"``: the same with
@@ -519,7 +521,7 @@ def culture_tables(
     levels = aggregations
     for lv in levels:
         if lv not in LEVELS:
-            raise ParameterError(f"Unknown level {lv!r}; use one of {', '.join(LEVELS)}.")
+            raise ParameterError(f"Unknown aggregation {lv!r}; use one of {', '.join(LEVELS)}.")
     w = responses[weights].to_numpy(dtype=float) if isinstance(weights, str) else weights
     cells = _build_cells(responses, w, [], points)
     design = _design(cells, units)
@@ -593,7 +595,7 @@ def culture_tables(
             sel = [si * _NV + v for si in range(len(scorings)) for v in vidx]
             width = len(sel)
             part = {
-                "level": np.full(n_groups * width, LEVELS.index(level), dtype=np.int8),
+                "aggregation": np.full(n_groups * width, LEVELS.index(level), dtype=np.int8),
                 # Small integer codes: these arrays have ~2 million rows.
                 "gov": np.repeat(g_gov.astype(np.int32), width),
                 "unit": np.repeat(g_unit.astype(np.int32), width),
@@ -624,7 +626,7 @@ def culture_tables(
         # Unit figures rest on few respondents: Student t with n - 1 df; pooled levels: normal.
         t_table = _t_quantiles()
         q = t_table[np.minimum(n, t_table.size - 1).astype(np.intp)]
-        q[p["level"] != LEVELS.index("unit")] = survey.Z95
+        q[p["aggregation"] != LEVELS.index("unit")] = survey.Z95
         half = np.multiply(q, se, out=q)
         lo = est - half
         hi = np.add(est, half, out=half)
@@ -634,7 +636,7 @@ def culture_tables(
             return pd.Categorical.from_codes(codes, categories, validate=False)
 
         out = {
-            "level": cat(p["level"], LEVELS),
+            "aggregation": cat(p["aggregation"], LEVELS),
             "gov_code": cat(p["gov"], all_gov.astype("string")),
             "unit_code": cat(p["unit"], pd.Index(unit_cats).astype("string")),
             "wave": p["wave"],

@@ -14,7 +14,7 @@ import pandas as pd
 
 __all__ = ["suppression_table"]
 
-_COLUMNS = ["table", "level", "gov_code", "unit_code", "wave", "n", "reason"]
+_COLUMNS = ["table", "aggregation", "gov_code", "unit_code", "wave", "n", "reason"]
 
 
 def suppression_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -24,16 +24,16 @@ def suppression_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     ----------
     tables : dict of str -> pandas.DataFrame
         Results tables with ``suppressed`` and ``suppression_reason`` columns
-        (``wave`` or ``period``; ``level``, ``unit_code`` optional). Tables
+        (``wave`` or ``period``; ``aggregation``, ``unit_code`` optional). Tables
         without a ``suppressed`` column are skipped.
 
     Returns
     -------
     pandas.DataFrame
-        ``table, level, gov_code, unit_code, wave, n, reason``; ``n`` is the
+        ``table, aggregation, gov_code, unit_code, wave, n, reason``; ``n`` is the
         smallest count among the group's withheld figures.
     """
-    keys = ["table", "level", "gov_code", "unit_code", "wave"]
+    keys = ["table", "aggregation", "gov_code", "unit_code", "wave"]
     parts = []
     for name, df in tables.items():
         if df is None or "suppressed" not in df.columns:
@@ -45,7 +45,7 @@ def suppression_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         # 1.6M rows, and casting them to strings first took over a second.
         part = pd.DataFrame(
             {
-                "level": _as_category(s["level"]) if "level" in s else pd.NA,
+                "aggregation": _as_category(s["aggregation"]) if "aggregation" in s else pd.NA,
                 "gov_code": _as_category(s["gov_code"]) if "gov_code" in s else pd.NA,
                 "unit_code": _as_category(s["unit_code"]) if "unit_code" in s else pd.NA,
                 "wave": (s["wave"] if "wave" in s else s["period"]).astype("Int64"),
@@ -58,7 +58,7 @@ def suppression_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             .agg(n=("n", "min"), reason=("reason", "first"))
             .reset_index()
         )
-        for c in ("level", "gov_code", "unit_code", "reason"):
+        for c in ("aggregation", "gov_code", "unit_code", "reason"):
             part[c] = part[c].astype("string")
         part.insert(0, "table", name)
         parts.append(part.sort_values(keys[1:], ignore_index=True))

@@ -41,18 +41,10 @@ def _lab(key: str, lang: str) -> str:
     return _LABELS[key][0 if lang == "id" else 1]
 
 
-def _stored(table):
-    """The estimators' tables say ``aggregation``; the results store still says ``level``."""
-    if isinstance(table, pd.DataFrame) and "level" not in table and "aggregation" in table:
-        return table.rename(columns={"aggregation": "level"})
-    return table
-
-
-def _select(table: pd.DataFrame, level: str, outcome, panel) -> pd.DataFrame:
-    table = _stored(table)
-    if not isinstance(table, pd.DataFrame) or "level" not in table.columns:
-        raise InputError("Pass a tidy effects table (columns level, estimate, ci_low, ...).")
-    d = table[table["level"] == level]
+def _select(table: pd.DataFrame, aggregation: str, outcome, panel) -> pd.DataFrame:
+    if not isinstance(table, pd.DataFrame) or "aggregation" not in table.columns:
+        raise InputError("Pass a tidy effects table (columns aggregation, estimate, ci_low, ...).")
+    d = table[table["aggregation"] == aggregation]
     if outcome is not None and "outcome" in d.columns:
         d = d[d["outcome"] == outcome]
     if panel is not None and "panel" in d.columns:
@@ -86,7 +78,7 @@ def event_study_plot(
     Parameters
     ----------
     effects : pandas.DataFrame
-        Rows with ``level == "event_time"`` and columns ``event_time,
+        Rows with ``aggregation == "event_time"`` and columns ``event_time,
         estimate, ci_low, ci_high``; optional ``estimator`` (each estimator
         drawn as its own series, the group-time estimate with a shaded band,
         TWFE with error bars), ``band`` ("uniform"/"pointwise"), ``outcome``,
@@ -151,7 +143,7 @@ def cohort_plot(
     Parameters
     ----------
     effects : pandas.DataFrame
-        Rows with ``level`` "cohort" (columns ``cohort, estimate, ci_low,
+        Rows with ``aggregation`` "cohort" (columns ``cohort, estimate, ci_low,
         ci_high``, optional ``n``) and "overall"; a ``did_effects`` table is
         restricted to ``estimator == "staggered_att"``.
     outcome, panel, lang, ax, title
@@ -203,7 +195,7 @@ def group_time_plot(
     Parameters
     ----------
     effects : pandas.DataFrame
-        Rows with ``level == "group_time"``: ``cohort, time, estimate, ci_low,
+        Rows with ``aggregation == "group_time"``: ``cohort, time, estimate, ci_low,
         ci_high``. Pre-treatment cells (t < g) are placebo comparisons.
     outcome, panel, lang, title
         As in :func:`event_study_plot`.
@@ -255,7 +247,7 @@ def dose_plot(
     ----------
     dose : pandas.DataFrame
         A ``did_dose`` table or :func:`berakhlak_research.models.did.dose_response`
-        output: ``dose, level, bin, dose_low, dose_high, estimate, ci_low, ci_high``.
+        output: ``dose, aggregation, bin, dose_low, dose_high, estimate, ci_low, ci_high``.
     dose_name : str, optional
         Which dose (``"hours"``, ``"stage_max"``) when the table holds several.
     outcome, panel, lang, ax
@@ -265,14 +257,16 @@ def dose_plot(
     -------
     matplotlib.figure.Figure
     """
-    d = _stored(dose)
+    if not isinstance(dose, pd.DataFrame) or "aggregation" not in dose.columns:
+        raise InputError("Pass a tidy dose table (columns aggregation, bin, dose_low, ...).")
+    d = dose
     for col, val in (("dose", dose_name), ("outcome", outcome), ("panel", panel)):
         if val is not None and col in d.columns:
             d = d[d[col] == val]
     if "dose" in d.columns and d["dose"].nunique() > 1:
         raise InputError("The table holds several doses; pass dose_name=.")
-    bins = d[d["level"] == "bin"].sort_values("dose_low")
-    slope = d[d["level"] == "slope"]
+    bins = d[d["aggregation"] == "bin"].sort_values("dose_low")
+    slope = d[d["aggregation"] == "slope"]
     fig, ax = _new(ax, (5.6, 3.2))
     x = np.arange(len(bins))
     y = bins["estimate"].astype(float).to_numpy()

@@ -125,7 +125,7 @@ def _culture_index(long: pd.DataFrame) -> pd.DataFrame:
         ("national", []),
     ):
         s = _summarise(long, [*keys, "wave", "value", "scoring"])
-        s["level"] = level
+        s["aggregation"] = level
         if level == "province":
             s = s.rename(columns={"province": "gov_code"})
         parts.append(s)
@@ -133,7 +133,7 @@ def _culture_index(long: pd.DataFrame) -> pd.DataFrame:
     out["gov_code"] = out["gov_code"].astype("string")
     out["unit_code"] = out.get("unit_code").astype("string")
     out = _suppress(_categorise(out))
-    cols = ["level", "gov_code", "unit_code", "wave", "value", "scoring", "estimate", "se"]
+    cols = ["aggregation", "gov_code", "unit_code", "wave", "value", "scoring", "estimate", "se"]
     cols += ["ci_low", "ci_high", "n", "category", "category_label_id", "category_label_en"]
     cols += ["category_confirmed", "suppressed", "suppression_reason"]
     return out[cols]
@@ -147,14 +147,14 @@ def _culture_behaviour(resp: pd.DataFrame) -> pd.DataFrame:
         value_name="x",
     )
     long["x"] = (long["x"].astype("float64") - 1) / 4 * 100
-    u = _summarise(long, ["gov_code", "unit_code", "wave", "behaviour"]).assign(level="unit")
-    g = _summarise(long, ["gov_code", "wave", "behaviour"]).assign(level="government")
+    u = _summarise(long, ["gov_code", "unit_code", "wave", "behaviour"]).assign(aggregation="unit")
+    g = _summarise(long, ["gov_code", "wave", "behaviour"]).assign(aggregation="government")
     out = pd.concat([u, g], ignore_index=True).assign(scoring="mean")
     return _suppress(_categorise(out))
 
 
 def _benchmarks(ci: pd.DataFrame) -> pd.DataFrame:
-    g = ci[(ci["level"] == "government") & (ci["scoring"] == "mean")].copy()
+    g = ci[(ci["aggregation"] == "government") & (ci["scoring"] == "mean")].copy()
     g["kind"] = g["gov_code"].map(regions.kind_of)
     keys = ["wave", "value"]
     g["rank_kind"] = g.groupby([*keys, "kind"])["estimate"].rank(ascending=False, method="min")
@@ -198,7 +198,9 @@ def _ikm(rng: np.random.Generator, units: pd.DataFrame) -> tuple[pd.DataFrame, p
         e = long.groupby([*keys, "period", "element"], as_index=False)["x"].agg(
             ["sum", "mean", "count"]
         )
-        e = e.rename(columns={"sum": "total", "mean": "nrr", "count": "n"}).assign(level=level)
+        e = e.rename(columns={"sum": "total", "mean": "nrr", "count": "n"}).assign(
+            aggregation=level
+        )
         parts.append(e)
     el = pd.concat(parts, ignore_index=True)
     el["element_name_id"] = el["element"].map(lambda c: names[c][0])
@@ -206,7 +208,7 @@ def _ikm(rng: np.random.Generator, units: pd.DataFrame) -> tuple[pd.DataFrame, p
     el["nrr_weighted"] = el["nrr"] / 9
     el["nrr_x25"] = el["nrr"] * 25
     el["band"] = [fw.ikm_band(x).code for x in el["nrr_x25"]]
-    keys = ["level", "gov_code", "unit_code", "period"]
+    keys = ["aggregation", "gov_code", "unit_code", "period"]
     el["unit_code"] = el["unit_code"].astype("string")
     per = long.groupby(["gov_code", "unit_code", "period"], as_index=False)["x"].agg(
         ["mean", "std"]
@@ -283,15 +285,20 @@ def _psychometrics(resp: pd.DataFrame) -> dict[str, pd.DataFrame]:
 def _models(ci: pd.DataFrame, ik: pd.DataFrame, units: pd.DataFrame) -> dict[str, pd.DataFrame]:
     rows = []
     for est, shift in (("staggered_att", 0.0), ("twfe", -0.8)):
-        rows.append(dict(level="overall", cohort=pd.NA, event_time=pd.NA, estimate=3.0 + shift))
+        rows.append(
+            dict(aggregation="overall", cohort=pd.NA, event_time=pd.NA, estimate=3.0 + shift)
+        )
         rows += [
             dict(
-                level="event_time", cohort=pd.NA, event_time=e, estimate=(e >= 0) * (2 + e) + shift
+                aggregation="event_time",
+                cohort=pd.NA,
+                event_time=e,
+                estimate=(e >= 0) * (2 + e) + shift,
             )
             for e in range(-2, 2)
         ]
         rows += [
-            dict(level="cohort", cohort=c, event_time=pd.NA, estimate=2.5 + shift)
+            dict(aggregation="cohort", cohort=c, event_time=pd.NA, estimate=2.5 + shift)
             for c in (2023, 2024)
         ]
         for r in rows[-7:]:
@@ -305,8 +312,10 @@ def _models(ci: pd.DataFrame, ik: pd.DataFrame, units: pd.DataFrame) -> dict[str
     did = did.assign(outcome="culture_overall", time=pd.NA, n=120, panel="unit", cluster="unit")
     pre = pd.DataFrame({"outcome": ["culture_overall"], "panel": ["unit"], "statistic": [1.2],
                         "df": [2], "p_value": [0.55]})  # fmt: skip
-    u = ci[(ci["level"] == "unit") & (ci["value"] == "overall") & (ci["scoring"] == "mean")]
-    g = ci[(ci["level"] == "government") & (ci["value"] == "overall") & (ci["scoring"] == "mean")]
+    u = ci[(ci["aggregation"] == "unit") & (ci["value"] == "overall") & (ci["scoring"] == "mean")]
+    g = ci[
+        (ci["aggregation"] == "government") & (ci["value"] == "overall") & (ci["scoring"] == "mean")
+    ]
     ue = u.merge(g[["gov_code", "wave", "estimate"]], on=["gov_code", "wave"], suffixes=("", "_g"))
     # unit effects are relative to the government mean; withheld units keep NaN
     ue["estimate"] = ue["estimate"] - ue["estimate_g"]
@@ -333,7 +342,9 @@ def _models(ci: pd.DataFrame, ik: pd.DataFrame, units: pd.DataFrame) -> dict[str
     link["ci_low"] = link["estimate"] - Z * 0.1
     link["ci_high"] = link["estimate"] + Z * 0.1
     link["p_value"] = _p(link["estimate"] / 0.1)
-    gv = ci[(ci["level"] == "government") & (ci["scoring"] == "mean") & (ci["value"] != "overall")]
+    gv = ci[
+        (ci["aggregation"] == "government") & (ci["scoring"] == "mean") & (ci["value"] != "overall")
+    ]
     ip = gv[gv["wave"] == WAVES[-1]][["gov_code", "value", "estimate"]].rename(
         columns={"value": "driver", "estimate": "performance"}
     )
@@ -446,7 +457,7 @@ def make_results(path: str | Path, seed: int = 0, n_govs: int | None = None) -> 
     )
     sa["adequate"] = sa["respondents"] >= sa["required"]
     tables["sample_adequacy"] = sa.drop(columns=[])
-    sup = ci[ci["suppressed"]][["level", "gov_code", "unit_code", "wave", "n"]].assign(
+    sup = ci[ci["suppressed"]][["aggregation", "gov_code", "unit_code", "wave", "n"]].assign(
         table="culture_index", reason=f"n < {MIN_GROUP}"
     )
     tables["suppression"] = sup

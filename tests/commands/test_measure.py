@@ -7,10 +7,10 @@ from berakhlak_research.cli import main
 from tests._data.measure import culture_sample, skm_sample
 
 CONTRACT = {
-    "culture_index": ["level", "gov_code", "unit_code", "wave", "value", "scoring", "estimate", "se",
+    "culture_index": ["aggregation", "gov_code", "unit_code", "wave", "value", "scoring", "estimate", "se",
                       "ci_low", "ci_high", "n", "category", "category_label_id", "category_label_en",
                       "category_confirmed", "suppressed", "suppression_reason"],
-    "culture_behaviour": ["level", "gov_code", "unit_code", "wave", "behaviour", "scoring", "estimate",
+    "culture_behaviour": ["aggregation", "gov_code", "unit_code", "wave", "behaviour", "scoring", "estimate",
                           "se", "ci_low", "ci_high", "n", "category", "category_label_id",
                           "category_label_en", "category_confirmed", "suppressed",
                           "suppression_reason"],
@@ -18,14 +18,14 @@ CONTRACT = {
                            "rank_national", "n_national", "peer_median_kind", "peer_q75_kind",
                            "peer_median_national", "peer_q75_national", "change", "change_se",
                            "change_ci_low", "change_ci_high", "change_p_value"],
-    "ikm": ["level", "gov_code", "unit_code", "period", "method_version", "ikm_interval", "estimate",
+    "ikm": ["aggregation", "gov_code", "unit_code", "period", "method_version", "ikm_interval", "estimate",
             "se", "ci_low", "ci_high", "n", "band", "band_label_id", "band_label_en", "suppressed",
             "suppression_reason"],
-    "ikm_elements": ["level", "gov_code", "unit_code", "period", "element", "element_name_id",
+    "ikm_elements": ["aggregation", "gov_code", "unit_code", "period", "element", "element_name_id",
                      "element_name_en", "total", "nrr", "nrr_weighted", "nrr_x25", "band", "n"],
     "sample_adequacy": ["gov_code", "unit_code", "period", "population", "required", "respondents",
                         "adequate"],
-    "suppression": ["table", "level", "gov_code", "unit_code", "wave", "n", "reason"],
+    "suppression": ["table", "aggregation", "gov_code", "unit_code", "wave", "n", "reason"],
 }  # fmt: skip
 
 
@@ -86,7 +86,9 @@ def test_slices_and_suppression(results):
     # Government with no public-facing unit: culture figures, no IKM rows.
     ikm = store.read_table(out, "ikm")
     assert "11.01" not in set(ikm["gov_code"]) and "11.01" in set(units_ci["gov_code"])
-    gov = units_ci.query("level == 'government' and value == 'overall' and scoring == 'favourable'")
+    gov = units_ci.query(
+        "aggregation == 'government' and value == 'overall' and scoring == 'favourable'"
+    )
     assert gov["boot_se"].notna().all()
 
 

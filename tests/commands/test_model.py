@@ -28,7 +28,7 @@ def test_model_command_writes_tables_and_recovers_the_truth(data_dir, tmp_path):
 
     eff = store.read_table(out, "did_effects")
     pick = (eff["outcome"] == "culture_overall") & (eff["panel"] == "unit")
-    pick &= eff["level"] == "overall"
+    pick &= eff["aggregation"] == "overall"
     cs = eff[pick & (eff["estimator"] == "staggered_att")].iloc[0]
     tw = eff[pick & (eff["estimator"] == "twfe")].iloc[0]
     true_att = truth["did"]["att_overall"]

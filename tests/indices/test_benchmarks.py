@@ -17,7 +17,7 @@ def _index_table():
             for v in ("overall", "AD"):
                 rows.append((g, wave, v, rng.uniform(40, 80), rng.uniform(1, 3)))
     d = pd.DataFrame(rows, columns=["gov_code", "wave", "value", "estimate", "se"])
-    d["level"] = "government"
+    d["aggregation"] = "government"
     d["scoring"] = "favourable"
     return d
 
@@ -71,7 +71,7 @@ def test_suppressed_governments_are_not_ranked():
 def test_suppression_table_lists_groups_once():
     t = pd.DataFrame(
         {
-            "level": ["unit"] * 4,
+            "aggregation": ["unit"] * 4,
             "gov_code": ["35.75"] * 4,
             "unit_code": ["A", "A", "B", "C"],
             "wave": [2024] * 4,
@@ -87,7 +87,8 @@ def test_suppression_table_lists_groups_once():
         }
     )
     s = indices.suppression_table({"culture_index": t, "other": None})
-    assert s.columns.tolist() == ["table", "level", "gov_code", "unit_code", "wave", "n", "reason"]
+    cols = ["table", "aggregation", "gov_code", "unit_code", "wave", "n", "reason"]
+    assert s.columns.tolist() == cols
     assert s["unit_code"].tolist() == ["A", "C"]
     assert s["n"].tolist() == [3, 7]
     empty = indices.suppression_table({})
@@ -95,7 +96,7 @@ def test_suppression_table_lists_groups_once():
     # the pipeline's tables hold categoricals (categories in any order, NA codes):
     # grouped by code, they give the same table as plain strings
     cat = t.assign(
-        level=pd.Categorical(t["level"], categories=["unit", "government"]),
+        aggregation=pd.Categorical(t["aggregation"], categories=["unit", "government"]),
         unit_code=pd.Categorical(t["unit_code"], categories=["C", "B", "A"]),
         suppression_reason=t["suppression_reason"].astype("category"),
     )

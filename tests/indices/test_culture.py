@@ -76,9 +76,9 @@ def test_weighted_index_and_behaviours_by_hand():
 def test_complete_answers_value_is_mean_of_behaviours():
     r, u = culture_sample(miss=0.0)
     t = indices.culture_tables(r, u, min_group=5)
-    v = t["culture_index"].query("level == 'government' and scoring == 'mean'")
+    v = t["culture_index"].query("aggregation == 'government' and scoring == 'mean'")
     v = v.astype({"value": "string"})
-    b = t["culture_behaviour"].query("level == 'government' and scoring == 'mean'")
+    b = t["culture_behaviour"].query("aggregation == 'government' and scoring == 'mean'")
     b = b.assign(value=b["behaviour"].astype(str).str[:2])
     b = b.astype({"gov_code": "string"})
     v = v.astype({"gov_code": "string"})
@@ -92,27 +92,28 @@ def test_complete_answers_value_is_mean_of_behaviours():
 def test_levels_nest_and_categories():
     r, u = culture_sample()
     t = indices.culture_tables(r, u, min_group=5)["culture_index"]
-    assert set(t["level"].astype(str)) == {"national", "province", "government", "unit"}
-    nat = t.query("level == 'national' and scoring == 'favourable' and value == 'overall'")
+    assert set(t["aggregation"].astype(str)) == {"national", "province", "government", "unit"}
+    nat = t.query("aggregation == 'national' and scoring == 'favourable' and value == 'overall'")
     exp = _by_hand(r, ["wave"], "favourable").query("value == 'overall'")
     np.testing.assert_allclose(nat["estimate"], exp["estimate"])
-    prov = t.query("level == 'province'")
+    prov = t.query("aggregation == 'province'")
     assert set(prov["gov_code"]) == {"35", "11"}
     shown = t[~t["suppressed"]]
     exp_cat = [culture_category(x).code for x in shown["estimate"]]
     assert shown["category"].astype(str).tolist() == exp_cat
-    assert t.columns[:6].tolist() == ["level", "gov_code", "unit_code", "wave", "value", "scoring"]
+    keys = ["aggregation", "gov_code", "unit_code", "wave", "value", "scoring"]
+    assert t.columns[:6].tolist() == keys
 
 
 def test_suppressed_units_still_count_in_government():
     r, u = culture_sample(resp=(2, 14))
     t = indices.culture_tables(r, u)["culture_index"]
-    unit = t.query("level == 'unit'")
+    unit = t.query("aggregation == 'unit'")
     sup = unit[unit["suppressed"]]
     assert len(sup) > 0 and sup["estimate"].isna().all() and sup["se"].isna().all()
     assert (sup["n"] < 10).all()
     assert sup["suppression_reason"].astype(str).str.startswith("fewer than 10").all()
-    gov = t.query("level == 'government' and value == 'overall' and scoring == 'favourable'")
+    gov = t.query("aggregation == 'government' and value == 'overall' and scoring == 'favourable'")
     n_rows = r.groupby(["gov_code", "wave"]).size()
     got_n = (
         gov.astype({"gov_code": "string"})
@@ -122,7 +123,8 @@ def test_suppressed_units_still_count_in_government():
     )
     np.testing.assert_array_equal(got_n, n_rows.sort_index().to_numpy())
     table = indices.suppression_table({"culture_index": t})
-    assert set(table.columns) == {"table", "level", "gov_code", "unit_code", "wave", "n", "reason"}
+    cols = {"table", "aggregation", "gov_code", "unit_code", "wave", "n", "reason"}
+    assert set(table.columns) == cols
     assert len(table) == sup[["gov_code", "unit_code", "wave"]].drop_duplicates().shape[0]
 
 
@@ -152,11 +154,11 @@ def test_edge_cases_single_respondent_all_missing_item_single_wave():
     ci = t["culture_index"]
     solo = ci[(ci["unit_code"] == "SOLO")]
     assert solo["suppressed"].all()
-    gov = ci.query("level == 'government' and gov_code == '35.75'")
+    gov = ci.query("aggregation == 'government' and gov_code == '35.75'")
     assert gov["estimate"].notna().all() and np.isfinite(gov["se"]).all()
     assert set(ci["wave"]) == {2024}
     # AD is still scored from AD1 and AD3.
-    assert ci.query("value == 'AD' and level == 'national'")["estimate"].notna().all()
+    assert ci.query("value == 'AD' and aggregation == 'national'")["estimate"].notna().all()
 
 
 @pytest.mark.parametrize(
@@ -243,11 +245,11 @@ def _coverage(n_rep, seed):
             min_group=5,
         )["culture_index"]
         t = t[t["value"] == "overall"]
-        g = t[t["level"] == "government"].set_index("gov_code")
+        g = t[t["aggregation"] == "government"].set_index("gov_code")
         hits_g.append(
             ((g["ci_low"] <= true_gov[g.index]) & (true_gov[g.index] <= g["ci_high"])).to_numpy()
         )
-        un = t[(t["level"] == "unit") & ~t["suppressed"]].set_index("unit_code")
+        un = t[(t["aggregation"] == "unit") & ~t["suppressed"]].set_index("unit_code")
         tu = true_unit[un.index]
         hits_u.append(((un["ci_low"] <= tu) & (tu <= un["ci_high"])).to_numpy())
     return np.concatenate(hits_g).mean(), np.concatenate(hits_u).mean()

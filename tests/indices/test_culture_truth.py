@@ -61,7 +61,7 @@ def _covered(frame: pd.DataFrame) -> pd.Series:
 
 def test_unit_intervals_cover_model_truth_at_nominal_rate():
     tab, truth = _tables()
-    units = tab[(tab["level"] == "unit") & ~tab["suppressed"]]
+    units = tab[(tab["aggregation"] == "unit") & ~tab["suppressed"]]
     m = units.merge(truth, on=[*KEYS, "value"], validate="one_to_one")
     assert len(m) == len(units) > 50_000  # every shown unit-wave has its truth
     cov = _covered(m)
@@ -76,7 +76,7 @@ def test_government_intervals_without_fpc_are_conservative():
     t = truth.assign(p=truth["truth"] * truth["headcount"])
     sums = t.groupby(["gov_code", "wave", "value"])[["p", "headcount"]].sum()
     gov_truth = (sums["p"] / sums["headcount"]).rename("truth").reset_index()
-    gov = tab[tab["level"] == "government"]
+    gov = tab[tab["aggregation"] == "government"]
     m = gov.merge(gov_truth, on=["gov_code", "wave", "value"], validate="one_to_one")
     assert len(m) == len(gov) and np.isfinite(m["truth"]).all()
     assert _covered(m).mean() >= 0.95

@@ -67,9 +67,9 @@ def test_results_path_outside_root_is_refused(fixture, tmp_path):
 # -- frames against an independent reading of the store ------------------------------
 
 
-def _ci(fixture, level, wave=2024, gov="35.75"):
+def _ci(fixture, aggregation, wave=2024, gov="35.75"):
     ci = pd.read_parquet(fixture["results"] / "culture_index.parquet")
-    return ci[(ci["level"] == level) & (ci["wave"] == wave) & (ci["gov_code"] == gov)
+    return ci[(ci["aggregation"] == aggregation) & (ci["wave"] == wave) & (ci["gov_code"] == gov)
               & (ci["scoring"] == views.SCORING)]  # fmt: skip
 
 
@@ -87,7 +87,9 @@ def test_summary_matches_store(fixture, ctx):
     assert change["estimate"] == pytest.approx(b["change"])
     ikm = pd.read_parquet(fixture["results"] / "ikm.parquet")
     ikm = ikm[
-        (ikm["level"] == "government") & (ikm["gov_code"] == "35.75") & (ikm["period"] == 2024)
+        (ikm["aggregation"] == "government")
+        & (ikm["gov_code"] == "35.75")
+        & (ikm["period"] == 2024)
     ]
     assert s.iloc[-1]["estimate"] == pytest.approx(ikm["estimate"].iloc[0])
     assert s.iloc[-1]["text"].startswith(fw.ikm_band(ikm["estimate"].iloc[0]).code)
@@ -136,7 +138,9 @@ def test_show_escapes_data_text_and_localises(fixture):
 def test_weakest_behaviours_are_the_lowest(fixture, ctx):
     w = views.weakest_behaviours_frame(ctx, k=4)
     cb = pd.read_parquet(fixture["results"] / "culture_behaviour.parquet")
-    cb = cb[(cb["level"] == "government") & (cb["gov_code"] == "35.75") & (cb["wave"] == 2024)]
+    cb = cb[
+        (cb["aggregation"] == "government") & (cb["gov_code"] == "35.75") & (cb["wave"] == 2024)
+    ]
     assert list(w["behaviour"]) == list(cb.nsmallest(4, "estimate")["behaviour"])
     texts = {b.code: b.text_en for b in fw.BEHAVIOURS}
     assert list(w["behaviour_text"]) == [texts[c] for c in w["behaviour"]]
@@ -451,17 +455,19 @@ def test_government_lists_follow_a_rewritten_index(fixture, tmp_path):
         views.validate_parameters("35.75", results_dir=res)
 
 
-def test_level_slices_cache_only_that_level(fixture, ctx):
+def test_aggregation_slices_cache_only_that_aggregation(fixture, ctx):
     views._TABLES.clear()
-    gov = ctx.table("culture_behaviour", level="government")
-    assert set(gov["level"]) == {"government"} and set(gov["gov_code"]) == {"35.75"}
+    gov = ctx.table("culture_behaviour", aggregation="government")
+    assert set(gov["aggregation"]) == {"government"} and set(gov["gov_code"]) == {"35.75"}
     cached = [k for k in views._TABLES if k[0].endswith("culture_behaviour.parquet")]
     assert [k[-1] for k in cached] == ["government"]  # the unit rows were never loaded
     everything = store.read_table(fixture["results"], "culture_behaviour")
-    want = everything[(everything["level"] == "government") & (everything["gov_code"] == "35.75")
+    want = everything[(everything["aggregation"] == "government") & (everything["gov_code"] == "35.75")
                       & (everything["wave"] == ctx.wave)]  # fmt: skip
     pd.testing.assert_frame_equal(gov.reset_index(drop=True), want.reset_index(drop=True))
-    # a table without a level column is read whole
-    assert len(ctx.table("units", scope="all", level="government")) == len(
+    with pytest.raises(TypeError, match=r"table\(\): level= was renamed aggregation="):
+        ctx.table("culture_behaviour", level="government")
+    # a table without an aggregation column is read whole
+    assert len(ctx.table("units", scope="all", aggregation="government")) == len(
         store.read_table(fixture["results"], "units")
     )

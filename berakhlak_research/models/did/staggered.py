@@ -545,14 +545,14 @@ def estimate_group_time(
     # ---- aggregations ------------------------------------------------------------------------
     agg_rows, agg_inf, families = [], [], []
 
-    def add(level, cohort, event_time, keep, w, with_wif, family):
+    def add(aggregation, cohort, event_time, keep, w, with_wif, family):
         est = float(w @ att[keep])
         f = inf_gt[:, keep] @ w
         if with_wif:
             f = f + _wif(cg[keep], pg[keep], g_unit) @ att[keep]
         agg_rows.append(
             dict(
-                level=level,
+                aggregation=aggregation,
                 cohort=cohort,
                 event_time=event_time,
                 time=np.nan,
@@ -576,7 +576,7 @@ def estimate_group_time(
         add("event_time", np.nan, e, keep, pg[keep] / pg[keep].sum(), True, "event_time")
     n_main = len(agg_rows)
     # Extra overall summaries (R did: aggte type "group" and "dynamic").
-    coh_idx = [i for i, r in enumerate(agg_rows) if r["level"] == "cohort"]
+    coh_idx = [i for i, r in enumerate(agg_rows) if r["aggregation"] == "cohort"]
     coh_g = np.array([agg_rows[i]["cohort"] for i in coh_idx])
     coh_att = np.array([agg_rows[i]["estimate"] for i in coh_idx])
     coh_pg = np.array([size[g] for g in coh_g]) / n
@@ -585,7 +585,9 @@ def estimate_group_time(
         np.column_stack([agg_inf[i] for i in coh_idx]) @ wg + _wif(coh_g, coh_pg, g_unit) @ coh_att
     )
     dyn_idx = [
-        i for i, r in enumerate(agg_rows) if r["level"] == "event_time" and r["event_time"] >= 0
+        i
+        for i, r in enumerate(agg_rows)
+        if r["aggregation"] == "event_time" and r["event_time"] >= 0
     ]
     inf_dyn = np.column_stack([agg_inf[i] for i in dyn_idx]).mean(axis=1)
     extra_est = [
@@ -682,7 +684,7 @@ def _assemble(fit: dict, settings: dict) -> StaggeredResult:
     )  # fmt: skip
     rows = pd.DataFrame(fit["agg_rows"])
     gt = pd.DataFrame(gt)
-    gt_rows = gt.assign(level="group_time")
+    gt_rows = gt.assign(aggregation="group_time")
     table = pd.concat([rows, gt_rows.drop(columns="base_time")], ignore_index=True)
     m = len(table)
     table["se"] = se[:m]
@@ -691,7 +693,6 @@ def _assemble(fit: dict, settings: dict) -> StaggeredResult:
     table["p_value"] = pval[:m]
     table["band"] = fit["band"][:m]
     table["crit"] = crit[:m]
-    table = table.rename(columns={"level": "aggregation"})
     table = table[TABLE_COLUMNS + ["n_control", "band", "crit"]]
     for c in ("cohort", "event_time", "time"):
         table[c] = _maybe_int(table[c])

@@ -43,13 +43,10 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     *(f"culture_{v}" for v in VALUE_CODES),
     "ikm",
 )
-# The results store still names the aggregation column "level" (partitioned and read
-# by it); the estimators' own tables say "aggregation" (docs/CONVENTIONS.md).
-_STORED = {"aggregation": "level"}
 EFFECTS_COLUMNS = [
     "outcome",
     "estimator",
-    *(_STORED.get(c, c) for c in TABLE_COLUMNS),
+    *TABLE_COLUMNS,
     "panel",
     "control",
     "band",
@@ -124,7 +121,7 @@ def _few_cluster_rows(sub, y, unit, control, level, n_wild, n_perm, seed, panel_
                 continue
             rows.append(
                 r.drop(columns=["n_clusters", "n_draws", "exact", "n"]).assign(
-                    level="overall", outcome=y, estimator=est, panel=panel_name,
+                    aggregation="overall", outcome=y, estimator=est, panel=panel_name,
                     control=control if est == "staggered_att" else "", band="pointwise",
                     cluster="government",
                 )
@@ -183,7 +180,7 @@ def model_tables(
     -------
     dict of str to pandas.DataFrame
         ``did_effects``: ``outcome, estimator`` ("staggered_att", "twfe"),
-        ``level, cohort, event_time, time, estimate, se, ci_low, ci_high,
+        ``aggregation, cohort, event_time, time, estimate, se, ci_low, ci_high,
         p_value, n, panel`` ("unit", "government"), ``control``, ``band``,
         ``cluster`` (the clustering level: "government"), ``inference``
         ("multiplier_bootstrap" or "analytic" for staggered_att, "cr1" for
@@ -225,7 +222,7 @@ def model_tables(
                 excluded.append(dict(outcome=y, panel=panel_name, kind="outcome", reason=str(err)))
                 continue
             effects.append(
-                res.table.rename(columns=_STORED).assign(
+                res.table.assign(
                     outcome=y,
                     estimator="staggered_att",
                     panel=panel_name,
@@ -261,7 +258,7 @@ def model_tables(
                             dict(outcome=y, panel=panel_name, kind="dose", reason=str(err))
                         )
                         continue
-                    doses.append(dr.rename(columns=_STORED).assign(outcome=y, panel=panel_name))
+                    doses.append(dr.assign(outcome=y, panel=panel_name))
     eff = _concat(effects, EFFECTS_COLUMNS)
     eff["preferred"] = _preferred(eff)
     eff["n"] = _same_n(eff)
@@ -271,9 +268,7 @@ def model_tables(
         "did_excluded": _concat(excluded, ["outcome", "panel", *EXCLUDED_COLUMNS]),
     }
     if doses:
-        out["did_dose"] = _concat(
-            doses, ["outcome", "panel", *(_STORED.get(c, c) for c in DOSE_COLUMNS), "note"]
-        )
+        out["did_dose"] = _concat(doses, ["outcome", "panel", *DOSE_COLUMNS, "note"])
     return out
 
 
@@ -284,7 +279,7 @@ def _twfe_rows(sub, y, unit, cluster, level, panel_name, excluded):
         rows.append(
             pd.DataFrame(
                 {
-                    "level": ["overall"],
+                    "aggregation": ["overall"],
                     "estimate": st["estimate"],
                     "se": st["se"],
                     "ci_low": st["ci_low"],
@@ -295,7 +290,7 @@ def _twfe_rows(sub, y, unit, cluster, level, panel_name, excluded):
             )
         )
         es = event_study(sub, y, unit, "wave", "first_treated", cluster=cluster, level=level)
-        rows.append(es.drop(columns=["term", "n_clusters"]).assign(level="event_time"))
+        rows.append(es.drop(columns=["term", "n_clusters"]).assign(aggregation="event_time"))
     except EstimationError as err:
         excluded.append(dict(outcome=y, panel=panel_name, kind="twfe", reason=str(err)))
     return [
@@ -308,7 +303,7 @@ def _preferred(eff: pd.DataFrame) -> pd.Series:
     """True for the row to read: the wild bootstrap's where it exists for that estimate."""
     if not len(eff):
         return pd.Series([], dtype=bool)
-    key = ["outcome", "estimator", "panel", "level"]
+    key = ["outcome", "estimator", "panel", "aggregation"]
     wild = eff["inference"].eq("wild_cluster_bootstrap")
     has_wild = wild.groupby([eff[k] for k in key]).transform("any")
     return (wild | ~has_wild) & ~eff["inference"].eq("randomization_inference")
@@ -318,7 +313,7 @@ def _same_n(eff: pd.DataFrame) -> pd.Series:
     """Few-cluster rows carry the n of their estimate's cluster-robust row (same estimate)."""
     if not len(eff):
         return eff["n"]
-    key = ["outcome", "estimator", "panel", "level"]
+    key = ["outcome", "estimator", "panel", "aggregation"]
     std = eff["inference"].isin(["multiplier_bootstrap", "analytic", "cr1"])
     n_std = eff["n"].where(std).groupby([eff[k] for k in key]).transform("max")
     out = eff["n"].where(std, n_std)

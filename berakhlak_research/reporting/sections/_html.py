@@ -118,7 +118,7 @@ _HEADERS = {
     "population": "col_population", "adequate": "col_adequate", "table": "col_table",
     "rows": "col_rows", "sha256": "col_sha", "written": "col_written", "item": "item",
     "government": "col_government", "rank_national": "col_rank", "count": "col_count",
-    "statistic": "col_statistic", "level": "col_level", "event_time": "col_event_time",
+    "statistic": "col_statistic", "aggregation": "col_aggregation", "event_time": "col_event_time",
     "cohort": "col_cohort", "fit": "col_fit", "census": "col_census",
     "estimator_name": "col_estimator", "pooled": "col_pooled", "stage_name": "col_stage",
     "reached_text": "col_reached", "first_date": "col_first_date", "last_date": "col_last_date",

@@ -17,6 +17,7 @@ from berakhlak_research.exceptions import (
     UnknownRegionError,
 )
 from berakhlak_research.i18n import check_lang
+from berakhlak_research.vocabulary import renamed
 
 __all__ = [
     "ReportContext",
@@ -56,7 +57,9 @@ def _index_table(results_dir) -> pd.DataFrame:
         store.read_table(results_dir, "culture_index")  # raises the informative FileProblem
     full = _cached_table(Path(results_dir), "culture_index")
     if full is None:
-        full = store.read_table(results_dir, "culture_index", columns=["level", "gov_code", "wave"])
+        full = store.read_table(
+            results_dir, "culture_index", columns=["aggregation", "gov_code", "wave"]
+        )
     return full
 
 
@@ -73,7 +76,7 @@ def _waves(results_dir) -> dict:
     ci = _index_table(results_dir)
     hit = _WAVES.get(id(ci))
     if hit is None or hit[0] is not ci:
-        g = ci.loc[ci["level"] == "government", ["wave", "gov_code"]].dropna()
+        g = ci.loc[ci["aggregation"] == "government", ["wave", "gov_code"]].dropna()
         by = {
             int(w): sorted(str(c) for c in codes.unique())
             for w, codes in g.groupby("wave")["gov_code"]
@@ -204,7 +207,9 @@ _GOV_ROWS: dict = {}
 _CACHE_MAX_BYTES = 512 * 2**20
 
 
-def _cached_table(results_dir: Path, name: str, level: str | None = None) -> pd.DataFrame | None:
+def _cached_table(
+    results_dir: Path, name: str, aggregation: str | None = None
+) -> pd.DataFrame | None:
     """A whole results table kept in memory across reports, or None for large files.
 
     A report worker renders many governments from the same store; reading each
@@ -213,22 +218,24 @@ def _cached_table(results_dir: Path, name: str, level: str | None = None) -> pd.
     The table is read with contiguous columns (one Arrow chunk each): taking a
     government's rows from a column split into dozens of chunks cost about
     0.25 s per table per report at national scale, from one chunk 2 ms. With
-    ``level``, only the rows of that level are read and kept. Files over
+    ``aggregation``, only the rows of that aggregation are read and kept. Files over
     ``_CACHE_MAX_BYTES`` are read per report with filters instead.
     """
     path = Path(results_dir) / f"{name}.parquet"
     st = path.stat()
     if st.st_size > _CACHE_MAX_BYTES:
         return None
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size, level)
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size, aggregation)
     if key not in _TABLES:
         if len(_TABLES) > 64:
             _TABLES.clear()
             _GOV_ROWS.clear()
         try:
-            _TABLES[key] = store.read_table(results_dir, name, level=level, contiguous=True)
-        except Exception:  # noqa: BLE001 - no ``level`` column: the whole table
-            if level is None:
+            _TABLES[key] = store.read_table(
+                results_dir, name, aggregation=aggregation, contiguous=True
+            )
+        except Exception:  # noqa: BLE001 - no ``aggregation`` column: the whole table
+            if aggregation is None:
                 raise
             _TABLES[key] = store.read_table(results_dir, name, contiguous=True)
     return _TABLES[key]
@@ -296,16 +303,19 @@ class ReportContext:
     figures: list = field(default_factory=list)
     _cache: dict = field(default_factory=dict, repr=False)
 
-    def table(self, name: str, scope: str = "gov", level: str | None = None) -> pd.DataFrame | None:
+    @renamed(level="aggregation")
+    def table(
+        self, name: str, scope: str = "gov", aggregation: str | None = None
+    ) -> pd.DataFrame | None:
         """A results table, or None if absent.
 
         ``scope``: "gov" (this government and wave), "wave" (this wave), "all".
-        ``level``: keep rows of this ``level`` only (e.g. "government"); the
+        ``aggregation``: keep rows of this ``aggregation`` only (e.g. "government"); the
         worker then caches just those rows, so the national ``culture_behaviour``
         (millions of unit rows) costs seconds less to load and a gigabyte less
         to keep when only its government rows are shown.
         """
-        key = (name, scope, level)
+        key = (name, scope, aggregation)
         if key not in self._cache:
             if not store.has_table(self.results_dir, name):
                 self._cache[key] = None
@@ -315,14 +325,14 @@ class ReportContext:
                 )
                 gov = self.gov_code if scope == "gov" else None
                 wave = self.wave if scope in ("gov", "wave") else None
-                full = _cached_table(self.results_dir, name, level)
+                full = _cached_table(self.results_dir, name, aggregation)
                 if full is not None and gov is not None and "gov_code" in full:
                     full = _gov_slice(full, gov)
                 if full is None:  # a large table: let Parquet filter it
                     try:
                         full = store.read_table(
                             self.results_dir, name, gov_code=gov, wave=wave, wave_column=wave_col,
-                            level=level,
+                            aggregation=aggregation,
                         )  # fmt: skip
                     except Exception:  # noqa: BLE001 - a table without the key columns
                         full = store.read_table(self.results_dir, name)
@@ -330,8 +340,8 @@ class ReportContext:
                     full = full[full["gov_code"] == gov]
                 if wave is not None and wave_col in full:
                     full = full[full[wave_col] == wave]
-                if level is not None and "level" in full:
-                    full = full[full["level"] == level]
+                if aggregation is not None and "aggregation" in full:
+                    full = full[full["aggregation"] == aggregation]
                 self._cache[key] = full
         return self._cache[key]
 

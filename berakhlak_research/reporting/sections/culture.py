@@ -55,7 +55,7 @@ def value_profile_frame(ctx: ReportContext) -> pd.DataFrame:
     ]
     if ci is None:
         return _empty(cols)
-    g = _scoring(ci[(ci["level"] == "government") & ci["value"].isin(fw.VALUE_CODES)])
+    g = _scoring(ci[(ci["aggregation"] == "government") & ci["value"].isin(fw.VALUE_CODES)])
     g = g[_shown(g, ctx.min_group)]
     b = _benchmarks(ctx)
     if b is not None and len(b):
@@ -91,7 +91,7 @@ def units_frame(ctx: ReportContext) -> pd.DataFrame:
     ci = ctx.table("culture_index")
     if ci is None:
         return _empty(cols)
-    u = _scoring(ci[(ci["level"] == "unit") & (ci["value"] == "overall")])
+    u = _scoring(ci[(ci["aggregation"] == "unit") & (ci["value"] == "overall")])
     ok = _shown(u, ctx.min_group)
     names = _unit_names(ctx)
     out = u[ok].assign(
@@ -115,10 +115,10 @@ def weakest_behaviours_frame(ctx: ReportContext, k: int = 5) -> pd.DataFrame:
         ``behaviour, behaviour_text, value_name, estimate, ci_low, ci_high, n``.
     """
     cols = ["behaviour", "behaviour_text", "value_name", "estimate", "ci_low", "ci_high", "n"]
-    cb = ctx.table("culture_behaviour", level="government")
+    cb = ctx.table("culture_behaviour", aggregation="government")
     if cb is None:
         return _empty(cols)
-    g = _scoring(cb[cb["level"] == "government"])
+    g = _scoring(cb[cb["aggregation"] == "government"])
     g = g[_shown(g, ctx.min_group)].nsmallest(k, "estimate")
     text = {b.code: (b.text_id if ctx.lang == "id" else b.text_en) for b in fw.BEHAVIOURS}
     value = {b.code: b.value for b in fw.BEHAVIOURS}
@@ -163,7 +163,7 @@ def published_frame(ctx: ReportContext) -> pd.DataFrame:
                         "published": [pd.to_numeric(row.get(c), errors="coerce") for c in codes]})  # fmt: skip
     ci = ctx.table("culture_index")
     if ci is not None:
-        g = _scoring(ci[(ci["level"] == "government") & ci["value"].isin(codes)])
+        g = _scoring(ci[(ci["aggregation"] == "government") & ci["value"].isin(codes)])
         g = g[_shown(g, ctx.min_group)][["value", "estimate", "ci_low", "ci_high", "n"]]
         out = out.merge(g, on="value", how="left")
     else:
@@ -243,7 +243,7 @@ def response_rates_frame(ctx: ReportContext) -> pd.DataFrame:
     units = ctx.table("units", scope="all")
     if ci is None or units is None or "headcount" not in units:
         return _empty(cols)
-    u = _scoring(ci[(ci["level"] == "unit") & (ci["value"] == "overall")])[["unit_code", "n"]]
+    u = _scoring(ci[(ci["aggregation"] == "unit") & (ci["value"] == "overall")])[["unit_code", "n"]]
     head = units[units["gov_code"] == ctx.gov_code][["unit_code", "unit_name", "headcount"]]
     m = head.merge(u, on="unit_code", how="left").fillna({"n": 0})
     m["n"] = m["n"].astype("int64")

@@ -57,7 +57,7 @@ def _fig_ikm_elements(ctx):
 def _fig_event_study(ctx):
     from berakhlak_research.plots import did
 
-    d = did_frame(ctx, level="event_time")
+    d = did_frame(ctx, aggregation="event_time")
     return did.event_study_plot(d, lang=ctx.lang) if len(d) else None
 
 

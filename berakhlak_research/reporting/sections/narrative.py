@@ -52,7 +52,7 @@ def _headline(ctx: ReportContext) -> dict:
     out: dict = {"index": {}, "bench": {}, "ikm": {}}
     ci = ctx.table("culture_index")
     if ci is not None:
-        g = _scoring(ci[(ci["level"] == "government") & (ci["value"] == "overall")])
+        g = _scoring(ci[(ci["aggregation"] == "government") & (ci["value"] == "overall")])
         g = g[_shown(g, ctx.min_group)]
         if len(g):
             out["index"] = g.iloc[0].to_dict()
@@ -61,7 +61,7 @@ def _headline(ctx: ReportContext) -> dict:
         out["bench"] = b[b["value"] == "overall"].iloc[0].to_dict()
     ik = ctx.table("ikm")
     if ik is not None:
-        gi = ik[ik["level"] == "government"]
+        gi = ik[ik["aggregation"] == "government"]
         gi = gi[_shown(gi, ctx.min_group)]
         if len(gi):
             out["ikm"] = gi.iloc[0].to_dict()

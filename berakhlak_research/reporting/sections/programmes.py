@@ -11,6 +11,7 @@ from berakhlak_research.reporting.sections._common import (
     _unit_names,
 )
 from berakhlak_research.reporting.sections.context import ReportContext
+from berakhlak_research.vocabulary import renamed
 
 __all__ = [
     "programmes_frame",
@@ -151,19 +152,23 @@ def programmes_frame(ctx: ReportContext) -> pd.DataFrame:
     return out[cols].reset_index(drop=True)
 
 
-def did_frame(ctx: ReportContext, level: str = "overall", panel: str = "unit") -> pd.DataFrame:
+@renamed(level="aggregation")
+def did_frame(
+    ctx: ReportContext, aggregation: str = "overall", panel: str = "unit"
+) -> pd.DataFrame:
     """Programme effects on the culture index, robust staggered estimator vs TWFE.
 
     Returns
     -------
     pandas.DataFrame
-        ``estimator, level, cohort, event_time, estimate, ci_low, ci_high, p_value, n``;
+        ``estimator, aggregation, cohort, event_time, estimate, ci_low, ci_high, p_value,
+        n`` (``aggregation``: "overall", "event_time" or "cohort", the rows kept);
         ``attrs["unit_clustered"]`` is True when the intervals are clustered by unit
         because there were too few governments (:func:`show` then says so).
     """
     cols = [
         "estimator",
-        "level",
+        "aggregation",
         "cohort",
         "event_time",
         "estimate",
@@ -175,7 +180,7 @@ def did_frame(ctx: ReportContext, level: str = "overall", panel: str = "unit") -
     d = ctx.table("did_effects", scope="all")
     if d is None:
         return _empty(cols)
-    d = d[(d["level"] == level)]
+    d = d[(d["aggregation"] == aggregation)]
     if "panel" in d:
         d = d[d["panel"] == panel]
     if "outcome" in d and len(d):
@@ -199,7 +204,9 @@ def _n_governments(ctx: ReportContext) -> int:
     if units is not None and "gov_code" in units:
         return int(units["gov_code"].nunique())
     ci = ctx.table("culture_index", scope="all")
-    return int(ci.loc[ci["level"] == "government", "gov_code"].nunique()) if ci is not None else 0
+    if ci is None:
+        return 0
+    return int(ci.loc[ci["aggregation"] == "government", "gov_code"].nunique())
 
 
 def programme_effects_frame(ctx: ReportContext) -> pd.DataFrame:

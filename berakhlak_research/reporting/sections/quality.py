@@ -95,13 +95,14 @@ def cfa_fit_frame(ctx: ReportContext) -> pd.DataFrame:
 
 
 def suppression_frame(ctx: ReportContext) -> pd.DataFrame:
-    """Counts of withheld groups per table and level. Returns ``table, level, count``."""
+    """Counts of withheld groups per table and aggregation. Returns ``table, aggregation, count``."""
     s = ctx.table("suppression", scope="all")
     if s is None or not len(s):
-        return _empty(["table", "level", "count"])
+        return _empty(["table", "aggregation", "count"])
     if "wave" in s:
         s = s[s["wave"] == ctx.wave]
-    return s.groupby(["table", "level"], as_index=False).size().rename(columns={"size": "count"})
+    counts = s.groupby(["table", "aggregation"], as_index=False).size()
+    return counts.rename(columns={"size": "count"})
 
 
 def provenance_frame(ctx: ReportContext) -> pd.DataFrame:

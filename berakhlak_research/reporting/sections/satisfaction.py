@@ -122,7 +122,7 @@ def ikm_units_frame(ctx: ReportContext) -> pd.DataFrame:
     ik = ctx.table("ikm")
     if ik is None:
         return _empty(cols)
-    u = ik[ik["level"] == "unit"]
+    u = ik[ik["aggregation"] == "unit"]
     ok = _shown(u, ctx.min_group)
     names = _unit_names(ctx)
     out = u[ok].assign(
@@ -152,7 +152,7 @@ def ikm_elements_frame(ctx: ReportContext) -> pd.DataFrame:
     el = ctx.table("ikm_elements")
     if el is None:
         return _empty(cols)
-    g = el[(el["level"] == "government")]
+    g = el[(el["aggregation"] == "government")]
     g = g[_shown(g.drop(columns="estimate", errors="ignore"), ctx.min_group)]
     name = "element_name_id" if ctx.lang == "id" else "element_name_en"
     g = g.assign(

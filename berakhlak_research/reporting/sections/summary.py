@@ -36,7 +36,7 @@ def summary_frame(ctx: ReportContext) -> pd.DataFrame:
     rows = []
     ci = ctx.table("culture_index")
     g = (
-        _scoring(ci[(ci["level"] == "government") & (ci["value"] == "overall")])
+        _scoring(ci[(ci["aggregation"] == "government") & (ci["value"] == "overall")])
         if ci is not None
         else None
     )
@@ -80,7 +80,7 @@ def summary_frame(ctx: ReportContext) -> pd.DataFrame:
                                  text=f"p = {r['change_p_value']:.3f} ({sig})"))  # fmt: skip
     ik = ctx.table("ikm")
     if ik is not None:
-        gi = ik[ik["level"] == "government"]
+        gi = ik[ik["aggregation"] == "government"]
         if len(gi):
             r = gi.iloc[0]
             ok = bool(_shown(gi.iloc[[0]], ctx.min_group).iloc[0])
@@ -105,7 +105,7 @@ def national_frame(ctx: ReportContext) -> pd.DataFrame:
         ikm, band, rank_national``, best first.
     """
     ci = ctx.table("culture_index", scope="wave")
-    g = _scoring(ci[(ci["level"] == "government") & (ci["value"] == "overall")])
+    g = _scoring(ci[(ci["aggregation"] == "government") & (ci["value"] == "overall")])
     g = g[_shown(g, ctx.min_group)]
     gov = regions.governments().set_index("code")
     out = g.assign(
@@ -115,7 +115,7 @@ def national_frame(ctx: ReportContext) -> pd.DataFrame:
     )
     ik = ctx.table("ikm", scope="wave")
     if ik is not None:
-        gi = ik[(ik["level"] == "government")]
+        gi = ik[(ik["aggregation"] == "government")]
         gi = gi[_shown(gi, ctx.min_group)][["gov_code", "estimate", "method_version"]]
         out = out.merge(gi.rename(columns={"estimate": "ikm"}), on="gov_code", how="left")
         out["band"] = [
@@ -148,7 +148,7 @@ def descriptives_frame(ctx: ReportContext) -> pd.DataFrame:
     ci = ctx.table("culture_index", scope="all")
     if ci is None:
         return _empty(cols)
-    d = _scoring(ci[ci["level"] == "national"])
+    d = _scoring(ci[ci["aggregation"] == "national"])
     order = {c: i for i, c in enumerate(["overall", *fw.VALUE_CODES])}
     d = d.assign(value_name=d["value"].map(_value_names(ctx.lang)), order=d["value"].map(order))
     return d.sort_values(["wave", "order"])[cols].reset_index(drop=True)

@@ -66,10 +66,12 @@ def _decide(change: pd.Series, p: pd.Series, lang: str) -> list[str]:
 
 
 def _gov_rows(ctx: ReportContext, table: str, item: str) -> pd.DataFrame | None:
-    tab = ctx.table(table, scope="all", level="government" if table != "culture_index" else None)
+    tab = ctx.table(
+        table, scope="all", aggregation="government" if table != "culture_index" else None
+    )
     if tab is None:
         return None
-    g = _scoring(tab[(tab["level"] == "government") & (tab["gov_code"] == ctx.gov_code)])
+    g = _scoring(tab[(tab["aggregation"] == "government") & (tab["gov_code"] == ctx.gov_code)])
     g = g[_shown(g, ctx.min_group) & (g["wave"] <= ctx.wave)]
     return g.rename(columns={item: "item"})
 
@@ -177,7 +179,7 @@ def unit_changes_frame(ctx: ReportContext) -> pd.DataFrame:
     ci = ctx.table("culture_index", scope="all")
     if ci is None:
         return _empty(_CHANGE_COLS)
-    u = _scoring(ci[(ci["level"] == "unit") & (ci["gov_code"] == ctx.gov_code)
+    u = _scoring(ci[(ci["aggregation"] == "unit") & (ci["gov_code"] == ctx.gov_code)
                     & (ci["value"] == "overall") & (ci["wave"] <= ctx.wave)])  # fmt: skip
     n_now = int((u["wave"] == ctx.wave).sum())
     u = u[_shown(u, ctx.min_group)].rename(columns={"unit_code": "item"})

@@ -326,18 +326,18 @@ def test_model_tables_contract(small):
     )
     out = did.model_tables(panel, gov, outcomes=["culture_overall", "ikm", "culture_AD"], n_boot=99)
     eff = out["did_effects"]
-    need = ["outcome", "estimator", "level", "cohort", "event_time", "time", "estimate", "se",
+    need = ["outcome", "estimator", "aggregation", "cohort", "event_time", "time", "estimate", "se",
             "ci_low", "ci_high", "p_value", "n", "panel"]  # fmt: skip
     assert list(eff.columns[: len(need)]) == need
     assert set(eff["estimator"]) == {"staggered_att", "twfe"}
     assert set(eff["panel"]) == {"unit", "government"}
-    assert set(eff["level"]) == {"overall", "cohort", "event_time", "group_time"}
+    assert set(eff["aggregation"]) == {"overall", "cohort", "event_time", "group_time"}
     pt = out["did_pretrend"]
     assert list(pt.columns[:5]) == ["outcome", "panel", "statistic", "df", "p_value"]
     assert len(pt) == 3
     ex = out["did_excluded"]
     assert ((ex["outcome"] == "culture_AD") & (ex["reason"] == "no data")).sum() == 2
-    assert "did_dose" in out and set(out["did_dose"]["level"]) == {"bin", "slope"}
+    assert "did_dose" in out and set(out["did_dose"]["aggregation"]) == {"bin", "slope"}
     assert set(eff.loc[eff["panel"] == "unit", "cluster"]) == {"government"}
     assert eff["preferred"].all() and set(eff["inference"]) == {"multiplier_bootstrap", "cr1"}
     # Too few governments (few_clusters_policy): still clustered by government, plus
@@ -347,12 +347,12 @@ def test_model_tables_contract(small):
     fe = few["did_effects"]
     assert set(fe["cluster"]) == {"government"}
     assert (few["did_excluded"]["kind"] == "inference").sum() == 1
-    ov = fe[fe["level"] == "overall"]
+    ov = fe[fe["aggregation"] == "overall"]
     assert sorted(ov["inference"]) == sorted(["analytic", "cr1", *["wild_cluster_bootstrap",
                                               "randomization_inference"] * 2])  # fmt: skip
     pref = ov[ov["preferred"]]
     assert set(pref["inference"]) == {"wild_cluster_bootstrap"} and len(pref) == 2
-    assert fe.loc[fe["level"] != "overall", "preferred"].all()
+    assert fe.loc[fe["aggregation"] != "overall", "preferred"].all()
 
 
 def test_pretrend_small_cluster_form():
@@ -432,12 +432,12 @@ def test_plots_draw_the_tables(small):
     ax = fig.axes[0]
     assert ax.get_xlabel().startswith("Tahun sejak program")
     # The group-time series passes through its estimates.
-    es = eff[(eff["level"] == "event_time") & (eff["estimator"] == "staggered_att")]
+    es = eff[(eff["aggregation"] == "event_time") & (eff["estimator"] == "staggered_att")]
     line = ax.get_lines()[0]
     np.testing.assert_allclose(line.get_ydata(), es.sort_values("event_time")["estimate"])
     assert isinstance(dplot.cohort_plot(eff), Figure)
     gt = dplot.group_time_plot(eff)
-    assert len(gt.axes) == eff.query("level == 'cohort'")["cohort"].nunique()
+    assert len(gt.axes) == eff.query("aggregation == 'cohort'")["cohort"].nunique()
     assert isinstance(dplot.dose_plot(out["did_dose"], dose_name="hours"), Figure)
     two = pd.concat([eff, eff.assign(outcome="ikm")])
     with pytest.raises(InputError, match="several outcomes"):

@@ -19,9 +19,9 @@ def census_results(fixture, tmp_path):
     res = tmp_path / "results"
     shutil.copytree(fixture["results"], res)
     ci = pd.read_parquet(res / "culture_index.parquet")
-    u = ci[(ci["level"] == "unit") & (ci["gov_code"] == "35.75") & (ci["n"] >= MIN_GROUP)]
+    u = ci[(ci["aggregation"] == "unit") & (ci["gov_code"] == "35.75") & (ci["n"] >= MIN_GROUP)]
     code = u["unit_code"].iloc[0]
-    rows = (ci["level"] == "unit") & (ci["gov_code"] == "35.75") & (ci["unit_code"] == code)
+    rows = (ci["aggregation"] == "unit") & (ci["gov_code"] == "35.75") & (ci["unit_code"] == code)
     ci.loc[rows, "se"] = 0.0
     ci.loc[rows, "ci_low"] = ci.loc[rows, "estimate"]
     ci.loc[rows, "ci_high"] = ci.loc[rows, "estimate"]

@@ -25,7 +25,7 @@ def test_summary_sentences_come_from_the_tables(fixture, lang):
     assert s["text"].str.endswith(".").all()
     by = dict(zip(s["topic"], s["text"], strict=True))
     ci = pd.read_parquet(fixture["results"] / "culture_index.parquet")
-    g = ci[(ci["level"] == "government") & (ci["gov_code"] == "35.75") & (ci["wave"] == ctx.wave)
+    g = ci[(ci["aggregation"] == "government") & (ci["gov_code"] == "35.75") & (ci["wave"] == ctx.wave)
            & (ci["scoring"] == views.SCORING)].set_index("value")  # fmt: skip
     o = g.loc["overall"]
     assert (

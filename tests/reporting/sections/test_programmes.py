@@ -103,7 +103,7 @@ def test_preferred_rows_only_and_the_wild_bootstrap_said(fixture, tmp_path):
     shutil.copytree(fixture["results"], res)
     d = pd.read_parquet(res / "did_effects.parquet")
     d = d.assign(inference="cr1", preferred=True, cluster="government")
-    over = (d["level"] == "overall") & (d["panel"] == "unit")
+    over = (d["aggregation"] == "overall") & (d["panel"] == "unit")
     d.loc[over, "preferred"] = False
     wild = d[over].assign(inference="wild_cluster_bootstrap", preferred=True, ci_low=-9.0)
     store.write_table(res, "did_effects", pd.concat([d, wild], ignore_index=True))

@@ -27,7 +27,7 @@ def test_changes_of_index_values_behaviours_units(fixture, lang):
     ctx = views.open_report(fixture["results"], "35.75", 0, lang, MIN_GROUP)
     ci = pd.read_parquet(fixture["results"] / "culture_index.parquet")
     ci = ci[ci["scoring"] == views.SCORING]
-    g = ci[(ci["level"] == "government") & (ci["gov_code"] == "35.75")]
+    g = ci[(ci["aggregation"] == "government") & (ci["gov_code"] == "35.75")]
     now, prev = ctx.wave, max(w for w in fixture["waves"] if w < ctx.wave)
     ch = views.changes_frame(ctx)
     assert list(ch["item"]) == ["overall", *fw.VALUE_CODES]
@@ -45,7 +45,7 @@ def test_changes_of_index_values_behaviours_units(fixture, lang):
     bc = views.behaviour_changes_frame(ctx)
     assert set(bc["item"]) == {b.code for b in fw.BEHAVIOURS}
     uc = views.unit_changes_frame(ctx)
-    u = ci[(ci["level"] == "unit") & (ci["gov_code"] == "35.75") & (ci["value"] == "overall")]
+    u = ci[(ci["aggregation"] == "unit") & (ci["gov_code"] == "35.75") & (ci["value"] == "overall")]
     ok = u[(u["n"] >= MIN_GROUP) & ~u["suppressed"]]
     both = set(ok.loc[ok["wave"] == now, "unit_code"]) & set(
         ok.loc[ok["wave"] == prev, "unit_code"]
