@@ -16,10 +16,11 @@
   waves, with 95 % intervals.
 
 Every function takes tidy results tables and returns a matplotlib Figure;
-:func:`literal_text` makes a figure draw text from data as typed (no mathtext).
+:func:`literal_text` makes a figure draw text from data as typed (no mathtext);
+:func:`text_width` measures a label without drawing it (also used by ``reporting.charts``).
 """
 
-from berakhlak_research.plots._layout import literal_text
+from berakhlak_research.plots._layout import literal_text, text_width
 
 __all__ = [
     "culture",
@@ -29,4 +30,5 @@ __all__ = [
     "mediation",
     "priorities",
     "literal_text",
+    "text_width",
 ]

@@ -62,6 +62,7 @@ from berakhlak_research.reporting.sections.culture import (
 )
 from berakhlak_research.reporting.sections.figures import (
     FIGURES,
+    SVG_FIGURES,
     encode_figure,
     figure,
 )
@@ -147,6 +148,7 @@ __all__ = [
     "save_outputs",
     "FRAMES",
     "FIGURES",
+    "SVG_FIGURES",
     "summary_frame",
     "value_profile_frame",
     "item_results_frame",
