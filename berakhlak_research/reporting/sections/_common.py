@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -9,7 +11,7 @@ from berakhlak_research import framework as fw
 from berakhlak_research.i18n import t
 from berakhlak_research.reporting.sections.context import ReportContext
 
-__all__ = ["SCORING"]
+__all__ = ["SCORING", "memo_frame"]
 
 SCORING = "favourable"
 """Scoring shown in reports: percent favourable (top two boxes), the convention of FEVS and the
@@ -17,17 +19,75 @@ UK People Survey and the closest a Likert instrument comes to the percentages th
 publishes. The models use the rescaled mean (see the programme-effect note)."""
 
 
-def _value_names(lang: str) -> dict[str, str]:
+def _copy(result):
+    # a shallow copy under copy-on-write: a caller that changes the frame (or its attrs,
+    # which pandas deep-copies) changes its own copy, never the memo
+    if isinstance(result, (pd.DataFrame, pd.Series)):
+        return result.copy(deep=False)
+    if isinstance(result, tuple):
+        return tuple(_copy(r) for r in result)
+    if isinstance(result, dict):
+        return dict(result)
+    return result
+
+
+def memo_frame(fn):
+    """Compute ``fn(ctx, ...)`` once per report context and its arguments.
+
+    A report asks for the same frames several times (the summary text, the next
+    steps, a figure and its table all use e.g. the value profile and the stage
+    progress); a context lives for one report, so its ``_frames`` dict holds each
+    result. The key carries the context's parameters too, so a context copied
+    with other parameters (``dataclasses.replace`` shares the dict) computes its
+    own. Each call returns a (shallow, copy-on-write) copy, so callers may change
+    what they get.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(ctx, *args, **kwargs)`` returning a frame, a tuple of frames, a dict
+        or None; the arguments must be hashable.
+
+    Returns
+    -------
+    callable
+        The memoised function.
+    """
+
+    @functools.wraps(fn)
+    def memoised(ctx: ReportContext, *args, **kwargs):
+        key = (fn.__module__, fn.__qualname__, args, tuple(sorted(kwargs.items())),
+               str(ctx.results_dir), ctx.gov_code, ctx.wave, ctx.lang, ctx.min_group)  # fmt: skip
+        memo = ctx._frames
+        try:
+            hit = key in memo
+        except TypeError:  # unhashable arguments: no memo
+            return fn(ctx, *args, **kwargs)
+        if not hit:
+            memo[key] = fn(ctx, *args, **kwargs)
+        return _copy(memo[key])
+
+    return memoised
+
+
+# the names are constants of the framework and the strings table: built once per language
+@functools.cache
+def _value_names_cached(lang: str) -> dict[str, str]:
     names = {v.code: (v.name_id if lang == "id" else v.name_en) for v in fw.VALUES}
     names["overall"] = t("overall_index", lang)
     return names
 
 
+def _value_names(lang: str) -> dict[str, str]:
+    return dict(_value_names_cached(lang))
+
+
+@memo_frame
 def _unit_names(ctx: ReportContext) -> dict[str, str]:
-    units = ctx.table("units", scope="all")
+    units = ctx.gov_rows("units")
     if units is None or "unit_name" not in units:
         return {}
-    u = units[units["gov_code"] == ctx.gov_code]
+    u = units
     return dict(zip(u["unit_code"].astype(str), u["unit_name"].astype(str), strict=True))
 
 

@@ -302,6 +302,9 @@ class ReportContext:
     shown: dict = field(default_factory=dict)
     figures: list = field(default_factory=list)
     _cache: dict = field(default_factory=dict, repr=False)
+    # frames and helper results computed once per report (sections._common.memo_frame):
+    # the summary text, next steps, figures and tables share e.g. the stage progress
+    _frames: dict = field(default_factory=dict, repr=False)
 
     @renamed(level="aggregation")
     def table(
@@ -343,6 +346,31 @@ class ReportContext:
                 if aggregation is not None and "aggregation" in full:
                     full = full[full["aggregation"] == aggregation]
                 self._cache[key] = full
+        return self._cache[key]
+
+    def gov_rows(self, name: str, aggregation: str | None = None) -> pd.DataFrame | None:
+        """This government's rows of a table in every wave: ``table(name, "all", aggregation)``
+        masked by ``gov_code``, or None if the table is absent.
+
+        The same rows, in the same order and with the same index as that mask, but
+        taken through the worker's row index (:func:`gov_slice`) rather than by
+        comparing every ``gov_code`` of a national table, which cost a few
+        milliseconds per table per call.
+        """
+        key = (name, "gov_rows", aggregation)
+        if key not in self._cache:
+            full = None
+            if isinstance(self.gov_code, str) and store.has_table(self.results_dir, name):
+                full = _cached_table(self.results_dir, name, aggregation)
+            if full is not None and "gov_code" in full:
+                rows = _gov_slice(full, self.gov_code)
+                if aggregation is not None and "aggregation" in rows:
+                    rows = rows[rows["aggregation"] == aggregation]
+            else:  # a national context or a table too large to cache: the plain mask
+                rows = self.table(name, scope="all", aggregation=aggregation)
+                if rows is not None:
+                    rows = rows[rows["gov_code"] == self.gov_code]
+            self._cache[key] = rows
         return self._cache[key]
 
 

@@ -17,6 +17,7 @@ from berakhlak_research.reporting.sections._common import (
     _shown,
     _unit_names,
     _value_names,
+    memo_frame,
 )
 from berakhlak_research.reporting.sections.context import ReportContext
 
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 
+@memo_frame
 def value_profile_frame(ctx: ReportContext) -> pd.DataFrame:
     """The seven values against the peer median and upper quartile.
 
@@ -76,6 +78,7 @@ def value_profile_frame(ctx: ReportContext) -> pd.DataFrame:
     return g.sort_values("order")[cols].reset_index(drop=True)
 
 
+@memo_frame
 def units_frame(ctx: ReportContext) -> pd.DataFrame:
     """The government's units with their overall index; groups under ``min_group`` dropped.
 
@@ -106,6 +109,7 @@ def units_frame(ctx: ReportContext) -> pd.DataFrame:
     return out
 
 
+@memo_frame
 def weakest_behaviours_frame(ctx: ReportContext, k: int = 5) -> pd.DataFrame:
     """The ``k`` lowest-scoring of the 21 behaviours in the government.
 
@@ -129,6 +133,7 @@ def weakest_behaviours_frame(ctx: ReportContext, k: int = 5) -> pd.DataFrame:
     return g[cols].reset_index(drop=True)
 
 
+@memo_frame
 def published_frame(ctx: ReportContext) -> pd.DataFrame:
     """The officially published index beside this toolkit's estimate, for the report's wave.
 
@@ -147,10 +152,10 @@ def published_frame(ctx: ReportContext) -> pd.DataFrame:
     """
     cols = ["value", "value_name", "published", "estimate", "ci_low", "ci_high", "difference",
             "n", "published_n"]  # fmt: skip
-    pub = ctx.table("published_culture", scope="all")
+    pub = ctx.gov_rows("published_culture")
     if pub is None:
         return _empty(cols)
-    pub = pub[(pub["gov_code"] == ctx.gov_code) & (pub["wave"] == ctx.wave)]
+    pub = pub[pub["wave"] == ctx.wave]
     if "index_kind" in pub.columns:
         # only the culture-health index measures what this survey measures; the
         # implementation-evaluation index scores the programme, not the culture
@@ -183,6 +188,7 @@ def published_frame(ctx: ReportContext) -> pd.DataFrame:
     return out
 
 
+@memo_frame
 def item_results_frame(ctx: ReportContext) -> pd.DataFrame:
     """All 21 behaviours: unfavourable / neutral / favourable shares, with the peers' favourable.
 
@@ -226,6 +232,7 @@ def item_results_frame(ctx: ReportContext) -> pd.DataFrame:
     return out
 
 
+@memo_frame
 def response_rates_frame(ctx: ReportContext) -> pd.DataFrame:
     """Respondents against staff headcount per unit, and for the whole government.
 
@@ -240,11 +247,11 @@ def response_rates_frame(ctx: ReportContext) -> pd.DataFrame:
     """
     cols = ["unit_name", "headcount", "respondents", "rate"]
     ci = ctx.table("culture_index")
-    units = ctx.table("units", scope="all")
+    units = ctx.gov_rows("units")
     if ci is None or units is None or "headcount" not in units:
         return _empty(cols)
     u = _scoring(ci[(ci["aggregation"] == "unit") & (ci["value"] == "overall")])[["unit_code", "n"]]
-    head = units[units["gov_code"] == ctx.gov_code][["unit_code", "unit_name", "headcount"]]
+    head = units[["unit_code", "unit_name", "headcount"]]
     m = head.merge(u, on="unit_code", how="left").fillna({"n": 0})
     m["n"] = m["n"].astype("int64")
     ok = m["n"] >= ctx.min_group
@@ -262,6 +269,7 @@ def response_rates_frame(ctx: ReportContext) -> pd.DataFrame:
     return out
 
 
+@memo_frame
 def demographics_frame(ctx: ReportContext) -> pd.DataFrame:
     """The overall index by sex, age group and employment type; groups under ``min_group`` withheld.
 

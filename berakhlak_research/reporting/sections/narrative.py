@@ -14,7 +14,12 @@ import pandas as pd
 from berakhlak_research import framework as fw
 from berakhlak_research.i18n import t
 from berakhlak_research.reporting import numbers
-from berakhlak_research.reporting.sections._common import _benchmarks, _scoring, _shown
+from berakhlak_research.reporting.sections._common import (
+    _benchmarks,
+    _scoring,
+    _shown,
+    memo_frame,
+)
 from berakhlak_research.reporting.sections._html import _fmt
 from berakhlak_research.reporting.sections.context import ReportContext
 from berakhlak_research.reporting.sections.culture import (
@@ -47,6 +52,7 @@ def _and(items: list[str], lang: str, more: int = 0) -> str:
     return ", ".join(items[:-1]) + f" {t('and', lang)} " + items[-1]
 
 
+@memo_frame
 def _headline(ctx: ReportContext) -> dict:
     """The overall index row and its benchmark row (empty dicts when withheld or absent)."""
     out: dict = {"index": {}, "bench": {}, "ikm": {}}
@@ -68,6 +74,7 @@ def _headline(ctx: ReportContext) -> dict:
     return out
 
 
+@memo_frame
 def _standout_elements(ctx: ReportContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All IKM elements (by importance) and those whose importance is clearly above 1/p."""
     el = service_priorities_frame(ctx)
@@ -86,6 +93,7 @@ def _changed(bench: dict) -> tuple[str, float] | None:
     return ("up" if chg > 0 else "down") if p < 0.05 else "same", float(p)
 
 
+@memo_frame
 def summary_text_frame(ctx: ReportContext) -> pd.DataFrame:
     """The executive summary: five to eight sentences, each from the report's tables.
 
@@ -173,6 +181,7 @@ def _stage_sentence(sp: pd.DataFrame, lang: str) -> str:
     return t("sum_stage", lang, k=k, n=int(n["stage"]), stage=n["stage_name"])
 
 
+@memo_frame
 def next_steps_frame(ctx: ReportContext, max_units: int = 5) -> pd.DataFrame:
     """A short list of next steps that follows from the same tables as the summary.
 

@@ -9,6 +9,7 @@ from berakhlak_research.i18n import t
 from berakhlak_research.reporting.sections._common import (
     _empty,
     _unit_names,
+    memo_frame,
 )
 from berakhlak_research.reporting.sections.context import ReportContext
 from berakhlak_research.vocabulary import renamed
@@ -23,12 +24,12 @@ __all__ = [
 ]
 
 
+@memo_frame
 def _events(ctx: ReportContext) -> pd.DataFrame | None:
     """The government's events up to the end of the report's wave, oldest first."""
-    ev = ctx.table("interventions", scope="all")
+    ev = ctx.gov_rows("interventions")
     if ev is None:
         return None
-    ev = ev[ev["gov_code"] == ctx.gov_code]
     ev = ev.assign(date=pd.to_datetime(ev["date"]))
     return ev[ev["date"].dt.year <= ctx.wave].sort_values("date", kind="stable")
 
@@ -37,6 +38,7 @@ def _stage_names(lang: str) -> dict[int, str]:
     return {s.number: (s.name_id if lang == "id" else s.name_en) for s in fw.STAGES}
 
 
+@memo_frame
 def programme_timeline_frame(ctx: ReportContext) -> pd.DataFrame:
     """Events by date, stage and scope (unit or whole government): what the timeline draws.
 
@@ -68,6 +70,7 @@ def programme_timeline_frame(ctx: ReportContext) -> pd.DataFrame:
     return out[cols].reset_index(drop=True)
 
 
+@memo_frame
 def stage_progress_frame(ctx: ReportContext) -> pd.DataFrame:
     """The seven stages of culture strengthening: which the government has reached, and when.
 
@@ -116,6 +119,7 @@ def stage_progress_frame(ctx: ReportContext) -> pd.DataFrame:
     return out
 
 
+@memo_frame
 def programmes_frame(ctx: ReportContext) -> pd.DataFrame:
     """The government's culture programmes (events), oldest first.
 
@@ -128,10 +132,10 @@ def programmes_frame(ctx: ReportContext) -> pd.DataFrame:
         ``date, kind, stage, scope, hours, participants``.
     """
     cols = ["date", "kind", "stage", "scope", "hours", "participants"]
-    ev = ctx.table("interventions", scope="all")
+    ev = ctx.gov_rows("interventions")
     if ev is None:
         return _empty(cols)
-    ev = ev[ev["gov_code"] == ctx.gov_code].sort_values("date")
+    ev = ev.sort_values("date")
     i = 0 if ctx.lang == "id" else 1
     names = _unit_names(ctx)
     stages = {s.number: (s.name_id, s.name_en)[i] for s in fw.STAGES}
@@ -153,6 +157,7 @@ def programmes_frame(ctx: ReportContext) -> pd.DataFrame:
 
 
 @renamed(level="aggregation")
+@memo_frame
 def did_frame(
     ctx: ReportContext, aggregation: str = "overall", panel: str = "unit"
 ) -> pd.DataFrame:
@@ -198,6 +203,7 @@ def did_frame(
     return out
 
 
+@memo_frame
 def _n_governments(ctx: ReportContext) -> int:
     """Governments in the data the models were fitted on (every government in ``units``)."""
     units = ctx.table("units", scope="all")
@@ -209,6 +215,7 @@ def _n_governments(ctx: ReportContext) -> int:
     return int(ci.loc[ci["aggregation"] == "government", "gov_code"].nunique())
 
 
+@memo_frame
 def programme_effects_frame(ctx: ReportContext) -> pd.DataFrame:
     """The overall programme effects (staggered ATT and TWFE), labelled as pooled estimates.
 
@@ -242,6 +249,7 @@ def programme_effects_frame(ctx: ReportContext) -> pd.DataFrame:
     return out
 
 
+@memo_frame
 def pretrend_frame(ctx: ReportContext) -> pd.DataFrame:
     """Pre-trend tests. Returns ``outcome, panel, statistic, df, p_value``."""
     p = ctx.table("did_pretrend", scope="all")

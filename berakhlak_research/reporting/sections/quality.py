@@ -10,6 +10,7 @@ from berakhlak_research.reporting.sections._common import (
     _empty,
     _unit_names,
     _value_names,
+    memo_frame,
 )
 from berakhlak_research.reporting.sections.context import ReportContext
 
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 
+@memo_frame
 def reliability_frame(ctx: ReportContext) -> pd.DataFrame:
     """Reliability of the seven value scales in the government (all data if absent).
 
@@ -42,6 +44,7 @@ def reliability_frame(ctx: ReportContext) -> pd.DataFrame:
     return r[cols].reset_index(drop=True)
 
 
+@memo_frame
 def sample_adequacy_frame(ctx: ReportContext) -> pd.DataFrame:
     """SKM respondents (service users) against the Krejcie-Morgan minimum per unit.
 
@@ -83,6 +86,7 @@ def sample_adequacy_frame(ctx: ReportContext) -> pd.DataFrame:
     return out
 
 
+@memo_frame
 def cfa_fit_frame(ctx: ReportContext) -> pd.DataFrame:
     """Confirmatory factor analysis fit (seven correlated factors), national and per government."""
     f = ctx.table("cfa_fit", scope="wave")
@@ -94,6 +98,7 @@ def cfa_fit_frame(ctx: ReportContext) -> pd.DataFrame:
     return f[[c for c in cols if c in f]].reset_index(drop=True)
 
 
+@memo_frame
 def suppression_frame(ctx: ReportContext) -> pd.DataFrame:
     """Counts of withheld groups per table and aggregation. Returns ``table, aggregation, count``."""
     s = ctx.table("suppression", scope="all")

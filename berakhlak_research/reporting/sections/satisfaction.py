@@ -15,6 +15,7 @@ from berakhlak_research.reporting.sections._common import (
     _shown,
     _unit_names,
     _value_names,
+    memo_frame,
 )
 from berakhlak_research.reporting.sections._html import _fmt
 from berakhlak_research.reporting.sections.context import ReportContext
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 
+@memo_frame
 def _drivers_frame(ctx: ReportContext, target: str) -> pd.DataFrame:
     """Importance (with its bootstrap interval) and performance of one target's drivers."""
     cols = ["driver", "driver_name", "importance", "ci_low", "ci_high", "performance",
@@ -81,6 +83,7 @@ def _drivers_frame(ctx: ReportContext, target: str) -> pd.DataFrame:
     return out
 
 
+@memo_frame
 def priorities_frame(ctx: ReportContext) -> pd.DataFrame:
     """Culture values as drivers of IKM: importance with bootstrap interval, score, priority.
 
@@ -98,6 +101,7 @@ def priorities_frame(ctx: ReportContext) -> pd.DataFrame:
     return _drivers_frame(ctx, "culture")
 
 
+@memo_frame
 def service_priorities_frame(ctx: ReportContext) -> pd.DataFrame:
     """The nine IKM elements as drivers of satisfaction, as :func:`priorities_frame`.
 
@@ -109,6 +113,7 @@ def service_priorities_frame(ctx: ReportContext) -> pd.DataFrame:
     return _drivers_frame(ctx, "ikm")
 
 
+@memo_frame
 def ikm_units_frame(ctx: ReportContext) -> pd.DataFrame:
     """IKM per public-facing unit (groups under ``min_group`` dropped).
 
@@ -140,6 +145,7 @@ def ikm_units_frame(ctx: ReportContext) -> pd.DataFrame:
     return out
 
 
+@memo_frame
 def ikm_elements_frame(ctx: ReportContext) -> pd.DataFrame:
     """The government's nine IKM elements (PermenPANRB 14/2017), lowest last.
 
@@ -187,6 +193,7 @@ def _model_name(model: str, lang: str) -> str:
         return model
 
 
+@memo_frame
 def _link(ctx: ReportContext) -> pd.DataFrame | None:
     lk = ctx.table("culture_ikm_link", scope="all")
     if lk is None:
@@ -207,6 +214,7 @@ def _link(ctx: ReportContext) -> pd.DataFrame | None:
     return lk
 
 
+@memo_frame
 def link_frame(ctx: ReportContext) -> pd.DataFrame:
     """The primary culture -> IKM model: IKM points per culture-index point, per value.
 
@@ -241,6 +249,7 @@ def link_frame(ctx: ReportContext) -> pd.DataFrame:
     return out
 
 
+@memo_frame
 def link_models_frame(ctx: ReportContext) -> pd.DataFrame:
     """Every culture -> IKM model in the store, each labelled (for the methods section).
 
@@ -271,6 +280,7 @@ def link_models_frame(ctx: ReportContext) -> pd.DataFrame:
 _PATHS = ["a", "b", "direct", "indirect", "total"]
 
 
+@memo_frame
 def value_chain_frame(ctx: ReportContext) -> pd.DataFrame:
     """Mediation programme -> culture -> IKM, each path labelled, with the indirect share.
 

@@ -16,6 +16,7 @@ from berakhlak_research.reporting.sections._common import (
     _scoring,
     _shown,
     _value_names,
+    memo_frame,
 )
 from berakhlak_research.reporting.sections._html import _fmt
 from berakhlak_research.reporting.sections.context import ReportContext
@@ -23,6 +24,7 @@ from berakhlak_research.reporting.sections.context import ReportContext
 __all__ = ["summary_frame", "national_frame", "category_counts_frame", "descriptives_frame"]
 
 
+@memo_frame
 def summary_frame(ctx: ReportContext) -> pd.DataFrame:
     """The summary: overall index, category, ranks, change since last wave, IKM and band.
 
@@ -95,6 +97,7 @@ def summary_frame(ctx: ReportContext) -> pd.DataFrame:
     return out[["item", "estimate", "ci_low", "ci_high", "n", "text"]]
 
 
+@memo_frame
 def national_frame(ctx: ReportContext) -> pd.DataFrame:
     """Every government's overall index, category, IKM and national rank in the wave.
 
@@ -136,6 +139,7 @@ def national_frame(ctx: ReportContext) -> pd.DataFrame:
     return out.sort_values("estimate", ascending=False)[cols].reset_index(drop=True)
 
 
+@memo_frame
 def descriptives_frame(ctx: ReportContext) -> pd.DataFrame:
     """National culture index per value and wave (every wave in the store).
 
@@ -154,6 +158,7 @@ def descriptives_frame(ctx: ReportContext) -> pd.DataFrame:
     return d.sort_values(["wave", "order"])[cols].reset_index(drop=True)
 
 
+@memo_frame
 def category_counts_frame(ctx: ReportContext) -> pd.DataFrame:
     """Number of governments per culture category. Returns ``category, count``."""
     nat = national_frame(ctx)

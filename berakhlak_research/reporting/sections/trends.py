@@ -22,6 +22,7 @@ from berakhlak_research.reporting.sections._common import (
     _shown,
     _unit_names,
     _value_names,
+    memo_frame,
 )
 from berakhlak_research.reporting.sections.context import ReportContext
 
@@ -65,17 +66,18 @@ def _decide(change: pd.Series, p: pd.Series, lang: str) -> list[str]:
     return [t(k, lang) for k in key]
 
 
+@memo_frame
 def _gov_rows(ctx: ReportContext, table: str, item: str) -> pd.DataFrame | None:
-    tab = ctx.table(
-        table, scope="all", aggregation="government" if table != "culture_index" else None
-    )
+    # the government's own rows (every wave) rather than a mask over the national table
+    tab = ctx.gov_rows(table, aggregation="government" if table != "culture_index" else None)
     if tab is None:
         return None
-    g = _scoring(tab[(tab["aggregation"] == "government") & (tab["gov_code"] == ctx.gov_code)])
+    g = _scoring(tab[tab["aggregation"] == "government"])
     g = g[_shown(g, ctx.min_group) & (g["wave"] <= ctx.wave)]
     return g.rename(columns={item: "item"})
 
 
+@memo_frame
 def trend_frame(ctx: ReportContext) -> pd.DataFrame:
     """The government's index and seven values in every wave, with intervals.
 
@@ -122,6 +124,7 @@ def _finish(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@memo_frame
 def changes_frame(ctx: ReportContext) -> pd.DataFrame:
     """Change since the previous wave of the overall index and each value.
 
@@ -144,6 +147,7 @@ def changes_frame(ctx: ReportContext) -> pd.DataFrame:
     return _finish(out.sort_values("_o"))
 
 
+@memo_frame
 def behaviour_changes_frame(ctx: ReportContext) -> pd.DataFrame:
     """Change since the previous wave of each of the 21 behaviours, as :func:`changes_frame`.
 
@@ -166,6 +170,7 @@ def behaviour_changes_frame(ctx: ReportContext) -> pd.DataFrame:
     return _finish(out.sort_values("_o"))
 
 
+@memo_frame
 def unit_changes_frame(ctx: ReportContext) -> pd.DataFrame:
     """Change since the previous wave of each unit's overall index (units shown in both waves).
 
@@ -176,11 +181,11 @@ def unit_changes_frame(ctx: ReportContext) -> pd.DataFrame:
         largest rise first. ``attrs["withheld"]`` counts units of this wave left
         out because either wave had fewer than ``min_group`` respondents.
     """
-    ci = ctx.table("culture_index", scope="all")
+    ci = ctx.gov_rows("culture_index")
     if ci is None:
         return _empty(_CHANGE_COLS)
-    u = _scoring(ci[(ci["aggregation"] == "unit") & (ci["gov_code"] == ctx.gov_code)
-                    & (ci["value"] == "overall") & (ci["wave"] <= ctx.wave)])  # fmt: skip
+    u = _scoring(ci[(ci["aggregation"] == "unit") & (ci["value"] == "overall")
+                    & (ci["wave"] <= ctx.wave)])  # fmt: skip
     n_now = int((u["wave"] == ctx.wave).sum())
     u = u[_shown(u, ctx.min_group)].rename(columns={"unit_code": "item"})
     out = _changes(ctx, u, ["item"])
