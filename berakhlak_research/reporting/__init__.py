@@ -11,6 +11,8 @@ Modules (imported on use; this package imports nothing at import time):
 * :mod:`.xlsx` - a report's tables as one workbook, formatted for people;
 * :mod:`.outputs` - a report's files: tables as CSV (for programs and for
   spreadsheets) and XLSX, figures checked inert, text from data neutralised;
+* :mod:`.charts` - the government's own figures written directly as SVG text
+  (matplotlib, in :mod:`berakhlak_research.plots`, draws the PNG ones);
 * :mod:`.numbers` - numbers as each report language writes them;
 * :mod:`.sections` - one module per report section, behind :mod:`.views`;
 * :mod:`.export` - HTML without code, the PDF, the per-report manifest
