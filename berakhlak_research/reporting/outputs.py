@@ -13,6 +13,8 @@ does not import the views.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 from pathlib import Path
@@ -21,7 +23,16 @@ import pandas as pd
 
 from berakhlak_research.exceptions import ReportError
 from berakhlak_research.i18n import STRINGS, t
-from berakhlak_research.reporting.xlsx import write_xlsx
+from berakhlak_research.reporting.xlsx import (
+    _FLOAT,
+    _PANDAS,
+    _TEXT,
+    _frame_table,
+    _missing,
+    _Table,
+    _write_workbook,
+    write_xlsx,  # noqa: F401 (callers and tests reach it as outputs.write_xlsx)
+)
 
 __all__ = [
     "write_outputs",
@@ -70,18 +81,31 @@ def neutralise(text):
     return text
 
 
+def _is_text(s: pd.Series) -> bool:
+    """Whether ``s`` is a text column (its codes are replaced and its text neutralised)."""
+    return pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)
+
+
+def _neutralise_series(s: pd.Series) -> pd.Series:
+    """``s`` with its formula-leading text cells neutralised (text columns only)."""
+    if not _is_text(s):
+        return s
+    text = s.map(lambda v: v if isinstance(v, str) else None).astype("string")
+    hit = text.str.contains(_LEAD, na=False).to_numpy()
+    if hit.any():
+        s = s.astype(object).copy()
+        s[hit] = "'" + text[hit].astype(str)
+    return s
+
+
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with every text cell passed through :func:`neutralise` (headers too)."""
     out = df.copy()
     for i in range(out.shape[1]):  # by position: headers may repeat
         s = out.iloc[:, i]
-        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
-            text = s.map(lambda v: v if isinstance(v, str) else None).astype("string")
-            hit = text.str.contains(_LEAD, na=False).to_numpy()
-            if hit.any():
-                s = s.astype(object).copy()
-                s[hit] = "'" + text[hit].astype(str)
-                out.isetitem(i, s)
+        new = _neutralise_series(s)
+        if new is not s:
+            out.isetitem(i, new)
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 
@@ -92,6 +116,31 @@ def _distinct(headers: list[str], lang: str) -> list[str]:
     last = {h: i for i, h in enumerate(headers)}
     code = t("col_code", lang)
     return [h if last[h] == i else f"{h} ({code})" for i, h in enumerate(headers)]
+
+
+def _export_headers(df: pd.DataFrame, lang: str) -> list[str]:
+    """The headers of :func:`export_frame`: raw names translated, then made distinct."""
+    heads = [
+        t(_EXPORT_HEADERS[c], lang) if c in _EXPORT_HEADERS and _EXPORT_HEADERS[c] in STRINGS
+        else str(c)
+        for c in df.columns
+    ]  # fmt: skip
+    return _distinct(heads, lang)
+
+
+def _export_codes(lang: str) -> dict[str, str]:
+    """Estimator code -> its name in ``lang``."""
+    return {k: t(v, lang) for k, v in _EXPORT_VALUES.items()}
+
+
+def _replace_codes(s: pd.Series, codes: dict[str, str]) -> pd.Series:
+    """``s`` with estimator codes replaced by their names (text columns only)."""
+    if not _is_text(s):
+        return s
+    if isinstance(s.dtype, pd.CategoricalDtype) and s.isin(list(codes)).any():
+        # a name is no category of the column: replace in plain objects
+        s = s.astype(object)
+    return s.replace(codes)
 
 
 def export_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -113,19 +162,77 @@ def export_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
         shares its name column's header is marked "(Code)"), every text cell
         safe for spreadsheets.
     """
-    heads = [
-        t(_EXPORT_HEADERS[c], lang) if c in _EXPORT_HEADERS and _EXPORT_HEADERS[c] in STRINGS
-        else str(c)
-        for c in df.columns
-    ]  # fmt: skip
     out = df.copy()
-    out.columns = _distinct(heads, lang)
-    codes = {k: t(v, lang) for k, v in _EXPORT_VALUES.items()}
+    out.columns = _export_headers(df, lang)
+    codes = _export_codes(lang)
     for i in range(out.shape[1]):
         s = out.iloc[:, i]
-        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
-            out.isetitem(i, s.replace(codes))
+        if _is_text(s):
+            out.isetitem(i, _replace_codes(s, codes))
     return neutralise_frame(out)
+
+
+def _export_table(df: pd.DataFrame, lang: str | None) -> _Table:
+    """:func:`export_frame` (``lang``) or :func:`neutralise_frame` (None) as a :class:`_Table`.
+
+    The same cells as the frame those return, computed on plain Python lists:
+    a pandas call per table, not per column, for the usual dtypes (float64,
+    integers, booleans, text); other columns go through the pandas code of
+    :func:`export_frame`, so the two always agree.
+    """
+    tab = _frame_table(df)
+    heads = _export_headers(df, lang) if lang else [str(c) for c in df.columns]
+    tab.headers = [neutralise(h) for h in heads]
+    codes = _export_codes(lang) if lang else {}
+    for i, kind in enumerate(tab.kinds):
+        if kind == _TEXT:
+            cells = tab.cells[i]
+            if codes:
+                cells = [codes.get(v, v) if isinstance(v, str) else v for v in cells]
+            tab.cells[i] = [neutralise(v) for v in cells]
+        elif kind == _PANDAS and _is_text(tab.series[i]):
+            s = _replace_codes(tab.series[i], codes) if codes else tab.series[i]
+            tab.set_series(i, _neutralise_series(s))
+    return tab
+
+
+_CSV_OPTIONS = {"quoting": csv.QUOTE_MINIMAL, "quotechar": '"', "doublequote": True,
+                "lineterminator": "\r\n"}  # fmt: skip
+"""What ``DataFrame.to_csv`` hands the csv module (CRLF rows: see :func:`write_tables`)."""
+
+
+def _pandas_cells(s: pd.Series, sep: str, decimal: str) -> list[str]:
+    """The text ``DataFrame.to_csv`` writes for the cells of ``s``, read back from its CSV."""
+    text = s.to_frame().to_csv(index=False, header=False, sep=sep, decimal=decimal,
+                               lineterminator="\n")  # fmt: skip
+    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    return [row[0] if row else "" for row in rows]
+
+
+def _csv_text(tab: _Table, sep: str, decimal: str) -> str:
+    """``tab`` as ``DataFrame.to_csv(index=False, sep=sep, decimal=decimal)`` writes it.
+
+    Cells go to the csv module as pandas hands them over: missing ones empty,
+    float64 ones as their shortest round-trip text (``repr``, what numpy's
+    ``astype(str)`` gives) with ``decimal`` for the first point, anything else
+    as is (the csv module writes ``str``).
+    """
+    cols = []
+    for i, (kind, cells) in enumerate(zip(tab.kinds, tab.cells, strict=True)):
+        if kind == _FLOAT:
+            if decimal == ".":  # the csv module writes a float as its repr
+                cols.append(["" if v != v else v for v in cells])
+            else:
+                cols.append(["" if v != v else repr(v).replace(".", decimal, 1) for v in cells])
+        elif kind == _PANDAS:
+            cols.append(_pandas_cells(tab.series[i], sep, decimal))
+        else:
+            cols.append(["" if _missing(v) else v for v in cells])
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, **_CSV_OPTIONS)
+    writer.writerow(tab.headers)
+    writer.writerows(zip(*cols, strict=True) if cols else [()] * tab.nrows)
+    return buf.getvalue()
 
 
 def sheet_name(name: str, lang: str) -> str:
@@ -206,17 +313,20 @@ def write_tables(
     sep, dec = (";", ",") if lang == "id" else (",", ".")
     written, sheets = {}, {}
     for name, df in tables.items():
-        out = export_frame(df, lang)
+        # each table converted once to Python lists for all three files (the same
+        # cells as export_frame(df, lang), written as DataFrame.to_csv would)
+        out = _export_table(df, lang)
+        prog = _csv_text(out, ",", ".")
+        excel = prog if sep == "," and dec == "." else _csv_text(out, sep, dec)
         # CRLF rows (RFC 4180) for both: a CR inside a text cell is then quoted, not a row break
-        out.to_csv(tdir / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\r\n")
-        out.to_csv(tdir / EXCEL_CSV_DIR / f"{name}.csv", index=False, sep=sep, decimal=dec,
-                   encoding="utf-8-sig", lineterminator="\r\n")  # fmt: skip
+        (tdir / f"{name}.csv").write_bytes(prog.encode("utf-8"))
+        (tdir / EXCEL_CSV_DIR / f"{name}.csv").write_bytes(excel.encode("utf-8-sig"))
         written[name] = tdir / f"{name}.csv"
         sheets[sheet_name(name, lang)] = out
     if tables:
         notes = t("sheet_notes", lang)
-        sheets[notes] = neutralise_frame(notes_frame(lang, min_group, tables))
-        written["xlsx"] = write_xlsx(tdir / "tables.xlsx", sheets, lang=lang, wrap=(notes,))
+        sheets[notes] = _export_table(notes_frame(lang, min_group, tables), None)
+        written["xlsx"] = _write_workbook(tdir / "tables.xlsx", sheets, lang, (notes,))
     return written
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import zipfile
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from berakhlak_research.i18n import t
@@ -93,23 +96,40 @@ def _col(i: int) -> str:
     return s
 
 
+# XML 1.0 forbids most control characters (all below U+0020 but tab, LF and CR)
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# ... and the characters that need any work at all (those, & < > and CR)
+_XML_SPECIAL = re.compile("[\x00-\x08\x0b-\x1f&<>]")
+_INF = (float("inf"), float("-inf"))
+
+
 def _xml_text(x) -> str:
+    text = str(x)
+    if not _XML_SPECIAL.search(text):  # most text: nothing to drop or escape
+        return text
     # XML 1.0 forbids most control characters; drop them
-    text = "".join(ch for ch in str(x) if ch in "\t\n\r" or ord(ch) >= 32)
+    text = _XML_FORBIDDEN.sub("", text)
     # a literal CR would be read back as LF (XML end-of-line handling): keep it as a reference
     return html.escape(text, quote=False).replace("\r", "&#13;")
+
+
+def _missing(v) -> bool:
+    """Whether a cell value is written as an empty cell (None, NA or a float NaN)."""
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
 def _cell(ref: str, v, style: int = 0) -> str:
     if v is None or v is pd.NA or (isinstance(v, float) and v != v):
         return ""
-    s = f' s="{style}"' if style else ""
     if isinstance(v, bool):
         return f'<c r="{ref}" t="b"><v>{int(v)}</v></c>'
     if isinstance(v, (int, float)):
-        if isinstance(v, float) and v in (float("inf"), float("-inf")):
-            return f'<c r="{ref}" t="inlineStr"><is><t>{"∞" if v > 0 else "-∞"}</t></is></c>'
-        return f'<c r="{ref}"{s}><v>{repr(float(v)) if isinstance(v, float) else v}</v></c>'
+        s = f' s="{style}"' if style else ""
+        if isinstance(v, float):
+            if v in _INF:
+                return f'<c r="{ref}" t="inlineStr"><is><t>{"∞" if v > 0 else "-∞"}</t></is></c>'
+            return f'<c r="{ref}"{s}><v>{float(v)!r}</v></c>'
+        return f'<c r="{ref}"{s}><v>{v}</v></c>'
     s = f' s="{style}"' if style in (_XF_HEADER, _XF_WRAP) else ""
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_xml_text(v)}</t></is></c>'
 
@@ -136,14 +156,15 @@ def _header_keys(lang: str) -> dict[str, str]:
     return {t(k, lang): k for k in STRINGS if k.startswith("col_") or k == "wave"}
 
 
-def _column_style(header, series: pd.Series, lang: str) -> int:
-    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+def _column_style(header, dtype, lang: str) -> int:
+    """The cell style of a column from its header and dtype (a Series works too)."""
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
         return _XF_TEXT
     key = _header_keys(lang).get(str(header), str(header))
     style = _STYLE_BY_COLUMN.get(key, _STYLE_BY_COLUMN.get(str(header)))
     if style is not None:
         return style
-    return _XF_INT if pd.api.types.is_integer_dtype(series) else _XF_1
+    return _XF_INT if pd.api.types.is_integer_dtype(dtype) else _XF_1
 
 
 _DECIMALS = {_XF_INT: 0, _XF_PLAIN_INT: 0, _XF_1: 1, _XF_2: 2, _XF_3: 3, _XF_P: 3}
@@ -164,27 +185,147 @@ def _width(header, series: pd.Series, style: int) -> float:
     return float(min(max(longest + 2, 6), 60))
 
 
-def _sheet_xml(df: pd.DataFrame, lang: str, wrap: bool = False) -> str:
-    cols = list(df.columns)
+def _width_of_cells(header, cells: list, style: int) -> float:
+    """:func:`_width` of a column of plain cells (numbers or text), without pandas."""
+    longest = len(str(header))
+    if style in _DECIMALS:
+        # the largest magnitude as shown sets the width (pandas' abs().max() skips NaN)
+        nums = [abs(v) for v in cells if not _missing(v)]
+        if nums:
+            longest = max(longest, len(f"{max(nums):,.{_DECIMALS[style]}f}") + 1)
+    else:
+        lens = [len(str(v)) for v in cells if not _missing(v)]
+        if lens:
+            longest = max(longest, max(lens))
+    return float(min(max(longest + 2, 6), 60))
+
+
+# Column kinds of a _Table. Plain columns are converted once to Python lists and
+# written without a pandas call per column; pandas formats every other dtype
+# (dates, durations, periods, float32, nullable floats, ...) itself, so their text
+# stays exactly what DataFrame.to_csv writes.
+_FLOAT, _PLAIN, _TEXT, _PANDAS = "float", "plain", "text", "pandas"
+_MASKED = (
+    pd.Int8Dtype, pd.Int16Dtype, pd.Int32Dtype, pd.Int64Dtype,
+    pd.UInt8Dtype, pd.UInt16Dtype, pd.UInt32Dtype, pd.UInt64Dtype, pd.BooleanDtype,
+)  # fmt: skip
+
+
+def _kind(dtype) -> str:
+    """The :class:`_Table` kind of a dtype (text columns are confirmed by their cells)."""
+    if isinstance(dtype, np.dtype):
+        if dtype == np.float64:
+            return _FLOAT
+        if dtype.kind in "iub":
+            return _PLAIN
+        return _TEXT if dtype.kind == "O" else _PANDAS
+    if isinstance(dtype, _MASKED):
+        return _PLAIN
+    if isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)):
+        return _TEXT
+    return _PANDAS
+
+
+@dataclass
+class _Table:
+    """A table as plain Python columns, shared by the CSV and XLSX writers.
+
+    Attributes
+    ----------
+    headers : list
+        Column names, by position (they may repeat).
+    nrows : int
+        Number of rows (a table without columns still has them).
+    kinds : list of str
+        ``_FLOAT`` (float64: cells are floats), ``_PLAIN`` (integers and booleans,
+        numpy or nullable), ``_TEXT`` (str cells or missing) or ``_PANDAS``.
+    dtypes : list
+        The dtype of each column (its display style).
+    cells : list of list
+        Each column's values as ``DataFrame.astype(object)`` holds them.
+    series : dict of int -> pandas.Series
+        The ``_PANDAS`` columns, by position, for pandas to format.
+    """
+
+    headers: list
+    nrows: int
+    kinds: list
+    dtypes: list
+    cells: list
+    series: dict = field(default_factory=dict)
+
+    def set_series(self, i: int, s: pd.Series) -> None:
+        """Make column ``i`` a pandas-formatted column holding ``s``."""
+        self.kinds[i], self.dtypes[i], self.series[i] = _PANDAS, s.dtype, s
+        self.cells[i] = s.astype(object).tolist()
+
+
+def _frame_table(df: pd.DataFrame) -> _Table:
+    """``df`` as a :class:`_Table`: one conversion to Python objects for the whole frame."""
+    dtypes = df.dtypes.tolist()
+    kinds = [_kind(d) for d in dtypes]
+    # one pandas call for all the plain columns (per block, not per column)
+    cells = df.to_numpy(dtype=object).T.tolist() if df.shape[1] else []
+    tab = _Table(list(df.columns), df.shape[0], kinds, dtypes, cells)
+    for i, kind in enumerate(kinds):
+        if kind == _TEXT:
+            # a text column holds only str and missing cells (else pandas formats it);
+            # a categorical one only when pandas counts it as text (its categories are)
+            plain = all(isinstance(v, str) or _missing(v) for v in cells[i])
+            if not plain or (
+                isinstance(dtypes[i], pd.CategoricalDtype)
+                and not pd.api.types.is_string_dtype(df.iloc[:, i])
+            ):
+                tab.set_series(i, df.iloc[:, i])
+        elif kind == _PANDAS:
+            tab.set_series(i, df.iloc[:, i])
+    return tab
+
+
+def _column_cells(letter: str, kind: str, cells: list, style: int) -> list[str]:
+    """The ``<c>`` elements of one column (rows from 2), as :func:`_cell` writes them."""
+    s = f' s="{style}"' if style else ""
+    if kind == _FLOAT:  # floats only: NaN empty, infinities as text (_cell)
+        return [
+            "" if v != v
+            else _cell(f"{letter}{r}", v, style) if v in _INF
+            else f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>'
+            for r, v in enumerate(cells, start=2)
+        ]  # fmt: skip
+    if kind == _TEXT:  # str or missing cells only
+        s = f' s="{style}"' if style in (_XF_HEADER, _XF_WRAP) else ""
+        return [
+            f'<c r="{letter}{r}"{s} t="inlineStr"><is><t xml:space="preserve">{_xml_text(v)}'
+            "</t></is></c>" if isinstance(v, str) else ""
+            for r, v in enumerate(cells, start=2)
+        ]  # fmt: skip
+    return [_cell(f"{letter}{r}", v, style) for r, v in enumerate(cells, start=2)]
+
+
+def _table_xml(tab: _Table, lang: str, wrap: bool = False) -> str:
+    """The worksheet XML of ``tab``: header row, styled cells, fitted widths, frozen pane."""
+    cols = tab.headers
     # columns by position: headers may repeat
     styles = [
-        _XF_WRAP if wrap else _column_style(c, df.iloc[:, i], lang) for i, c in enumerate(cols)
+        _XF_WRAP if wrap else _column_style(c, d, lang)
+        for c, d in zip(cols, tab.dtypes, strict=True)
     ]
     widths = [
-        _width(c, df.iloc[:, i], s) for i, (c, s) in enumerate(zip(cols, styles, strict=True))
+        _width(c, tab.series[i], s) if i in tab.series else _width_of_cells(c, tab.cells[i], s)
+        for i, (c, s) in enumerate(zip(cols, styles, strict=True))
     ]
     head = (
         '<row r="1">'
         + "".join(_cell(f"{_col(c)}1", str(h), _XF_HEADER) for c, h in enumerate(cols))
         + "</row>"
     )
-    letters = [_col(c) for c in range(len(cols))]
-    body = "".join(
-        f'<row r="{r}">'
-        + "".join(_cell(f"{letters[c]}{r}", v, styles[c]) for c, v in enumerate(row))
-        + "</row>"
-        for r, row in enumerate(df.astype(object).to_numpy().tolist(), start=2)
-    )
+    # the cells column by column (one comprehension each), then joined into rows
+    xml = [
+        _column_cells(_col(c), kind, cells, style)
+        for c, (kind, cells, style) in enumerate(zip(tab.kinds, tab.cells, styles, strict=True))
+    ]
+    rows = zip(*xml, strict=True) if cols else [()] * tab.nrows
+    body = "".join(f'<row r="{r}">{"".join(row)}</row>' for r, row in enumerate(rows, start=2))
     colxml = "".join(
         f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
         for c, w in enumerate(widths, start=1)
@@ -201,6 +342,11 @@ def _sheet_xml(df: pd.DataFrame, lang: str, wrap: bool = False) -> str:
         f"{view}{'<cols>' + colxml + '</cols>' if cols else ''}"
         f"<sheetData>{head}{body}</sheetData></worksheet>"
     )
+
+
+def _sheet_xml(df: pd.DataFrame, lang: str, wrap: bool = False) -> str:
+    """The worksheet XML of a data frame (:func:`_table_xml`)."""
+    return _table_xml(_frame_table(df), lang, wrap)
 
 
 def _sheet_names(names) -> list[str]:
@@ -244,11 +390,16 @@ def write_xlsx(path: str | os.PathLike, sheets: dict, lang: str = "en", wrap: tu
     -------
     pathlib.Path
     """
+    return _write_workbook(path, {k: _frame_table(df) for k, df in sheets.items()}, lang, wrap)
+
+
+def _write_workbook(path: str | os.PathLike, sheets: dict, lang: str, wrap: tuple) -> Path:
+    """:func:`write_xlsx` of tables already converted (:func:`_frame_table`)."""
     path = Path(path)
     names = _sheet_names(sheets)
     parts = {
-        f"xl/worksheets/sheet{k}.xml": _sheet_xml(df, lang, wrap=name in wrap)
-        for k, (name, df) in enumerate(sheets.items(), start=1)
+        f"xl/worksheets/sheet{k}.xml": _table_xml(tab, lang, wrap=name in wrap)
+        for k, (name, tab) in enumerate(sheets.items(), start=1)
     }
     n = len(names)
     over = "".join(
