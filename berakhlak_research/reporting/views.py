@@ -2,7 +2,8 @@
 
 A notebook opens a :class:`ReportContext` with :func:`open_report` (which
 validates its parameters), then shows sections with :func:`section`,
-tables with :func:`show` and figures with :func:`figure`, and ends with
+tables with :func:`show` and figures with :func:`figure` (shown together
+with :func:`display`, one output per cell), and ends with
 :func:`save_outputs` (tables as CSV and XLSX, figures as SVG or PNG). All logic
 lives here, so the notebooks hold calls only.
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 from berakhlak_research.reporting.sections import (
     SCORING,
     Html,
+    display,
     generated,
     note,
     section,
@@ -123,6 +125,7 @@ __all__ = [
     "SCORING",
     "ReportContext",
     "Html",
+    "display",
     "validate_parameters",
     "latest_wave",
     "is_synthetic",

@@ -415,6 +415,23 @@ def test_html_plain_text_form_is_short():
     assert len(data["text/plain"]) < 60
 
 
+def test_display_joins_html_runs_into_one_output(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs: shown.extend(objs))
+    frame = pd.DataFrame({"a": [1]})
+    views.display(views.Html("<h2>A</h2>"), views.Html("<p>b</p>"), frame, views.Html("<p>c</p>"))
+    # the HTML run before the frame is one output, the frame its own, then the last piece
+    assert shown[0] == "<h2>A</h2><p>b</p>" and isinstance(shown[0], views.Html)
+    assert shown[1] is frame
+    assert shown[2] == "<p>c</p>" and isinstance(shown[2], views.Html)
+    assert len(shown) == 3
+    shown.clear()
+    views.display()
+    assert shown == []
+
+
 # -- the per-worker cache of results tables ---------------------------------------------
 
 

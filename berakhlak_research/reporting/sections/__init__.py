@@ -18,6 +18,7 @@ from __future__ import annotations
 from berakhlak_research.reporting.sections._common import SCORING
 from berakhlak_research.reporting.sections._html import (
     Html,
+    display,
     generated,
     note,
     section,
@@ -30,6 +31,7 @@ from berakhlak_research.reporting.sections._html import (
 __all__ = [
     "SCORING",
     "Html",
+    "display",
     "generated",
     "note",
     "section",

@@ -19,6 +19,7 @@ __all__ = [
     "subsection",
     "note",
     "generated",
+    "display",
 ]
 
 
@@ -35,6 +36,30 @@ class Html(str):
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(f"<HTML, {len(self):,} characters>")
+
+
+def display(*parts) -> None:
+    """Show ``parts`` in a notebook as few outputs as possible: HTML pieces joined into one.
+
+    A report cell shows a heading, tables, figures and notes; one output per
+    piece made each report about 65 outputs, and every output is a message
+    the kernel formats and sends and the runner receives and validates. Runs
+    of consecutive :class:`Html` pieces go out as one output (the report page
+    is the same: it joins a cell's outputs); anything else is shown on its own.
+    """
+    from IPython.display import display as _show
+
+    run: list[str] = []
+    for part in parts:
+        if isinstance(part, Html):
+            run.append(part)
+            continue
+        if run:
+            _show(Html("".join(run)))
+            run = []
+        _show(part)
+    if run:
+        _show(Html("".join(run)))
 
 
 def _esc(x) -> str:
