@@ -16,13 +16,11 @@ from matplotlib.figure import Figure
 from berakhlak_research import framework as fw
 from berakhlak_research.i18n import t
 from berakhlak_research.plots._layout import set_margins, text_width
+from berakhlak_research.plots.palette import STAGE_COLOURS  # re-exported: callers reach it here
 
 __all__ = ["timeline", "stage_progress", "STAGE_COLOURS"]
 
 _PAD = 0.2
-# one colour per stage of framework.STAGES (colour-blind-safe Okabe-Ito order)
-STAGE_COLOURS = {1: "#0072B2", 2: "#56B4E9", 3: "#009E73", 4: "#E69F00", 5: "#CC79A7",
-                 6: "#D55E00", 7: "#000000"}  # fmt: skip
 
 
 def timeline(frame: pd.DataFrame, lang: str = "id"):

@@ -31,7 +31,7 @@ import pandas as pd
 
 from berakhlak_research import framework as fw
 from berakhlak_research.i18n import t
-from berakhlak_research.plots import text_width
+from berakhlak_research.plots import STAGE_COLOURS, text_width
 from berakhlak_research.reporting import numbers
 
 __all__ = [
@@ -47,9 +47,6 @@ __all__ = [
 
 _BLUE, _GREY, _ORANGE, _GREEN = "#1f5a96", "#8c8c8c", "#d9822b", "#3a7d44"
 _RED, _LIGHT, _DARK = "#b23a3a", "#7fa7d1", "#555555"
-# one colour per stage of framework.STAGES (the Okabe-Ito order of plots.programmes)
-_STAGE_COLOURS = {1: "#0072B2", 2: "#56B4E9", 3: "#009E73", 4: "#E69F00", 5: "#CC79A7",
-                  6: "#D55E00", 7: "#000000"}  # fmt: skip
 _FONT = "DejaVu Sans, Bitstream Vera Sans, Arial, Helvetica, sans-serif"
 _PT = 72.0  # points per inch
 _PAD = 0.2 * _PT  # between a row label and the plot
@@ -428,7 +425,7 @@ def timeline(frame: pd.DataFrame, lang: str = "id") -> bytes | None:
     row_of = pd.Series(np.arange(len(scopes)), index=pd.Index(scopes))
     y_ev = ys[row_of.reindex(frame["scope"]).to_numpy(int)]
     stage = frame["stage"].astype("Int64")
-    colours = stage.map(_STAGE_COLOURS).fillna(_GREY).astype(str).tolist()
+    colours = stage.map(STAGE_COLOURS).fillna(_GREY).astype(str).tolist()
     out += _circles(rows.x(days), y_ev, 2.35, colours)
     years = range(pd.Timestamp(int(lo), unit="D").year, pd.Timestamp(int(hi), unit="D").year + 2)
     ticks = [(pd.Timestamp(year=y, month=1, day=1) - pd.Timestamp("1970-01-01")).days
@@ -442,7 +439,7 @@ def timeline(frame: pd.DataFrame, lang: str = "id") -> bytes | None:
     out.append(_text(lx, ly, t("col_stage", lang), 7, middle=True))
     for k, number in enumerate(sorted(int(s) for s in stage.dropna().unique())):
         y = ly + 11 * (k + 1)
-        out += _circles([lx + 3], [y], 2.35, [_STAGE_COLOURS.get(number, _GREY)])
+        out += _circles([lx + 3], [y], 2.35, [STAGE_COLOURS.get(number, _GREY)])
         out.append(_text(lx + 9, y, f"{number}. {names.get(number, '')}"[:30], 6.5, middle=True))
     return _svg(6.4, height, t("sec_timeline", lang), out)
 
@@ -471,7 +468,7 @@ def stage_progress(frame: pd.DataFrame, lang: str = "id") -> bytes | None:
     for x, num, name, r, first in zip(xs, frame["stage"], frame["stage_name"], reached,
                                       frame["first_date"], strict=True):  # fmt: skip
         num = int(num)
-        fill = _STAGE_COLOURS.get(num, _GREY) if r else "#ffffff"
+        fill = STAGE_COLOURS.get(num, _GREY) if r else "#ffffff"
         out += _circles([x], [yc], 8.1, [fill], edge=_DARK)
         out.append(_text(x, yc, str(num), 8, "middle",
                          "#ffffff" if r and num != 2 else "#333333", middle=True))  # fmt: skip

@@ -23,16 +23,15 @@ import pandas as pd
 
 from berakhlak_research.exceptions import ReportError
 from berakhlak_research.i18n import STRINGS, t
-from berakhlak_research.reporting.xlsx import (
+from berakhlak_research.reporting._cells import (
     _FLOAT,
     _PANDAS,
     _TEXT,
     _frame_table,
     _missing,
     _Table,
-    _write_workbook,
-    write_xlsx,  # noqa: F401 (callers and tests reach it as outputs.write_xlsx)
 )
+from berakhlak_research.reporting.xlsx import write_xlsx
 
 __all__ = [
     "write_outputs",
@@ -326,7 +325,7 @@ def write_tables(
     if tables:
         notes = t("sheet_notes", lang)
         sheets[notes] = _export_table(notes_frame(lang, min_group, tables), None)
-        written["xlsx"] = _write_workbook(tdir / "tables.xlsx", sheets, lang, (notes,))
+        written["xlsx"] = write_xlsx(tdir / "tables.xlsx", sheets, lang=lang, wrap=(notes,))
     return written
 
 

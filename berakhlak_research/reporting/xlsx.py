@@ -11,14 +11,19 @@ import html
 import os
 import re
 import zipfile
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from berakhlak_research.i18n import t
+from berakhlak_research.reporting._cells import (
+    _FLOAT,
+    _TEXT,
+    _frame_table,
+    _missing,
+    _Table,
+)
 
 __all__ = ["write_xlsx"]
 
@@ -113,11 +118,6 @@ def _xml_text(x) -> str:
     return html.escape(text, quote=False).replace("\r", "&#13;")
 
 
-def _missing(v) -> bool:
-    """Whether a cell value is written as an empty cell (None, NA or a float NaN)."""
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
-
-
 def _cell(ref: str, v, style: int = 0) -> str:
     if v is None or v is pd.NA or (isinstance(v, float) and v != v):
         return ""
@@ -198,88 +198,6 @@ def _width_of_cells(header, cells: list, style: int) -> float:
         if lens:
             longest = max(longest, max(lens))
     return float(min(max(longest + 2, 6), 60))
-
-
-# Column kinds of a _Table. Plain columns are converted once to Python lists and
-# written without a pandas call per column; pandas formats every other dtype
-# (dates, durations, periods, float32, nullable floats, ...) itself, so their text
-# stays exactly what DataFrame.to_csv writes.
-_FLOAT, _PLAIN, _TEXT, _PANDAS = "float", "plain", "text", "pandas"
-_MASKED = (
-    pd.Int8Dtype, pd.Int16Dtype, pd.Int32Dtype, pd.Int64Dtype,
-    pd.UInt8Dtype, pd.UInt16Dtype, pd.UInt32Dtype, pd.UInt64Dtype, pd.BooleanDtype,
-)  # fmt: skip
-
-
-def _kind(dtype) -> str:
-    """The :class:`_Table` kind of a dtype (text columns are confirmed by their cells)."""
-    if isinstance(dtype, np.dtype):
-        if dtype == np.float64:
-            return _FLOAT
-        if dtype.kind in "iub":
-            return _PLAIN
-        return _TEXT if dtype.kind == "O" else _PANDAS
-    if isinstance(dtype, _MASKED):
-        return _PLAIN
-    if isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype)):
-        return _TEXT
-    return _PANDAS
-
-
-@dataclass
-class _Table:
-    """A table as plain Python columns, shared by the CSV and XLSX writers.
-
-    Attributes
-    ----------
-    headers : list
-        Column names, by position (they may repeat).
-    nrows : int
-        Number of rows (a table without columns still has them).
-    kinds : list of str
-        ``_FLOAT`` (float64: cells are floats), ``_PLAIN`` (integers and booleans,
-        numpy or nullable), ``_TEXT`` (str cells or missing) or ``_PANDAS``.
-    dtypes : list
-        The dtype of each column (its display style).
-    cells : list of list
-        Each column's values as ``DataFrame.astype(object)`` holds them.
-    series : dict of int -> pandas.Series
-        The ``_PANDAS`` columns, by position, for pandas to format.
-    """
-
-    headers: list
-    nrows: int
-    kinds: list
-    dtypes: list
-    cells: list
-    series: dict = field(default_factory=dict)
-
-    def set_series(self, i: int, s: pd.Series) -> None:
-        """Make column ``i`` a pandas-formatted column holding ``s``."""
-        self.kinds[i], self.dtypes[i], self.series[i] = _PANDAS, s.dtype, s
-        self.cells[i] = s.astype(object).tolist()
-
-
-def _frame_table(df: pd.DataFrame) -> _Table:
-    """``df`` as a :class:`_Table`: one conversion to Python objects for the whole frame."""
-    dtypes = df.dtypes.tolist()
-    kinds = [_kind(d) for d in dtypes]
-    # one pandas call for all the plain columns (per block, not per column)
-    cells = df.to_numpy(dtype=object).T.tolist() if df.shape[1] else []
-    tab = _Table(list(df.columns), df.shape[0], kinds, dtypes, cells)
-    for i, kind in enumerate(kinds):
-        if kind == _TEXT:
-            # a text column holds only str and missing cells (else pandas formats it);
-            # a categorical one only when pandas counts it as text (its categories are)
-            plain = all(isinstance(v, str) or _missing(v) for v in cells[i])
-            if not plain or (
-                isinstance(dtypes[i], pd.CategoricalDtype)
-                and not pd.api.types.is_string_dtype(df.iloc[:, i])
-            ):
-                tab.set_series(i, df.iloc[:, i])
-        elif kind == _PANDAS:
-            tab.set_series(i, df.iloc[:, i])
-    return tab
 
 
 def _column_cells(letter: str, kind: str, cells: list, style: int) -> list[str]:
@@ -379,7 +297,8 @@ def write_xlsx(path: str | os.PathLike, sheets: dict, lang: str = "en", wrap: tu
         The ``.xlsx`` file.
     sheets : dict of str -> pandas.DataFrame
         Sheet name (cut to 31 characters, made distinct) -> table; the header
-        row is the columns.
+        row is the columns. ``outputs.write_tables`` passes the tables it has
+        already converted for its CSV files (``_cells._Table``) instead.
     lang : {"id", "en"}
         Language of the headers (finds each column's display decimals) and
         of the "< 0.001" text.
@@ -390,11 +309,8 @@ def write_xlsx(path: str | os.PathLike, sheets: dict, lang: str = "en", wrap: tu
     -------
     pathlib.Path
     """
-    return _write_workbook(path, {k: _frame_table(df) for k, df in sheets.items()}, lang, wrap)
-
-
-def _write_workbook(path: str | os.PathLike, sheets: dict, lang: str, wrap: tuple) -> Path:
-    """:func:`write_xlsx` of tables already converted (:func:`_frame_table`)."""
+    # the report writer hands over tables it has already converted for its CSV files
+    sheets = {k: v if isinstance(v, _Table) else _frame_table(v) for k, v in sheets.items()}
     path = Path(path)
     names = _sheet_names(sheets)
     parts = {

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from berakhlak_research.i18n import t
-from berakhlak_research.reporting import outputs, xlsx
+from berakhlak_research.reporting import _cells, outputs, xlsx
 
 TEXT = ["=SUM(A1)", "+1", "-x", "@a", "\tt", "\rr", "a;b", 'q"uote', "a,b", "two\nlines",
         "cr\r\nlf", "", " lead", "ok", "twfe", "staggered_att", "1.5", "é ∞", "<&>", "c\x01x"]  # fmt: skip
@@ -75,7 +75,7 @@ def test_csv_files_are_what_pandas_writes(lang, seed, tmp_path):
 def test_fast_export_holds_the_cells_of_export_frame(lang):
     df = _awkward(11)
     fast = outputs._export_table(df, lang)
-    slow = xlsx._frame_table(outputs.export_frame(df, lang))
+    slow = _cells._frame_table(outputs.export_frame(df, lang))
     assert fast.headers == slow.headers
     assert xlsx._table_xml(fast, lang) == xlsx._table_xml(slow, lang)
     # the codes are names and the formula-leading text is inert, categorical columns too
@@ -87,11 +87,11 @@ def test_fast_export_holds_the_cells_of_export_frame(lang):
 
 def test_widths_of_plain_columns_match_pandas():
     df = _awkward(13)
-    tab = xlsx._frame_table(df)
+    tab = _cells._frame_table(df)
     for i, (head, kind) in enumerate(zip(tab.headers, tab.kinds, strict=True)):
         s = df.iloc[:, i]
         for style in {xlsx._column_style(head, s, "id"), xlsx._XF_WRAP}:
-            if kind != xlsx._PANDAS:
+            if kind != _cells._PANDAS:
                 fast = xlsx._width_of_cells(head, tab.cells[i], style)
                 assert fast == xlsx._width(head, s, style), (head, style)
 
