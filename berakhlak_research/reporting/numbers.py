@@ -48,6 +48,9 @@ COUNT_COLUMNS = frozenset({"n", "count", "respondents", "population", "required"
                            "rows", "n_units", "n_governments", "headcount", "rank_national"})  # fmt: skip
 """Columns holding counts: whole numbers even when stored as floats ("251", not "251,0")."""
 
+# columns whose numbers are not plain reals (value() decides them one by one)
+_SPECIAL_COLUMNS = YEAR_COLUMNS | COUNT_COLUMNS | {"p_value"}
+
 # English text -> Indonesian text: swap the two separators in one pass
 _TO_ID = str.maketrans({",": ".", ".": ","})
 
@@ -139,6 +142,15 @@ def value(x, lang: str = "id", digits: int = 1, column: str | None = None) -> st
     -------
     str
     """
+    # the cells of a report table are mostly plain str, float and int (a column's
+    # tolist()): decided by exact type first, without the abstract-class checks below
+    kind = type(x)
+    if kind is str:
+        return x
+    if kind is float and column not in _SPECIAL_COLUMNS:
+        return number(x, lang, digits)  # NaN -> MISSING there
+    if kind is int and column not in YEAR_COLUMNS and column != "p_value":
+        return integer(x, lang)  # counts included: a whole count is an integer
     if _missing(x):
         return MISSING
     if isinstance(x, (bool, np.bool_)):

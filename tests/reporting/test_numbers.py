@@ -76,3 +76,28 @@ def test_missing_and_other_cells():
 def test_bad_language_is_refused():
     with pytest.raises(ParameterError, match="'fr'"):
         nf.number(1.0, "fr")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_plain_python_cells_print_as_their_numpy_twins(lang):
+    # value() decides str, float and int by exact type first; numpy scalars take the
+    # general path, so each pair must print the same in every kind of column
+    def shown(x, digits, column):
+        try:
+            return nf.value(x, lang, digits, column)
+        except (OverflowError, ValueError) as err:  # an infinite year: the same error either way
+            return type(err).__name__
+
+    columns = [None, "estimate", "p_value", "n", "wave", "rank_national", "share", "headcount"]
+    reals = [0.0, -0.0, -0.04, 0.0004, 0.5, 1.0, 2.5, 251.0, 1234.5678, -98765.4321,
+             1e-300, 1e20, float("nan"), float("inf"), float("-inf")]  # fmt: skip
+    for column in columns:
+        for digits in (0, 1, 3):
+            for x in reals:
+                assert shown(x, digits, column) == shown(np.float64(x), digits, column), (x, column)
+            for i in (0, 7, -3, 2023, 21129, 10**12):
+                assert shown(i, digits, column) == shown(np.int64(i), digits, column), (i, column)
+            for s in ("", "Adaptif", "1.5", "nan"):
+                assert nf.value(s, lang, digits, column) == s
+                assert nf.value(np.str_(s), lang, digits, column) == s
+    assert nf.value(True, lang) == "True" and nf.value(np.bool_(False), lang) == "False"
