@@ -119,7 +119,7 @@ def _xml_text(x) -> str:
 
 
 def _cell(ref: str, v, style: int = 0) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+    if _missing(v):
         return ""
     if isinstance(v, bool):
         return f'<c r="{ref}" t="b"><v>{int(v)}</v></c>'
@@ -260,11 +260,6 @@ def _table_xml(tab: _Table, lang: str, wrap: bool = False) -> str:
         f"{view}{'<cols>' + colxml + '</cols>' if cols else ''}"
         f"<sheetData>{head}{body}</sheetData></worksheet>"
     )
-
-
-def _sheet_xml(df: pd.DataFrame, lang: str, wrap: bool = False) -> str:
-    """The worksheet XML of a data frame (:func:`_table_xml`)."""
-    return _table_xml(_frame_table(df), lang, wrap)
 
 
 def _sheet_names(names) -> list[str]:
